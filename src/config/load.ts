@@ -1,0 +1,195 @@
+// Loads the TOML config file, applies ACME_DELEGATE_* environment variables and command-line
+// overrides, validates every key and returns one frozen, typed Config.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { ConfigError } from '../errors.js';
+import { isIpAddress, parseCidr, parseHostPort } from '../net/address.js';
+import { configKeys, configSections, type Config, type KeySpec } from './schema.js';
+
+export interface LoadOptions {
+  /** Path of the TOML file; none means embedded defaults. */
+  readonly file?: string;
+  /** Environment to read ACME_DELEGATE_<SECTION>_<KEY> from. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** "section.key" -> value from command-line flags; applied last. */
+  readonly overrides?: Readonly<Record<string, string | readonly string[]>>;
+  /** Folder that relative paths resolve against when there is no file (default: cwd). */
+  readonly baseDir?: string;
+}
+
+type RawValue = unknown;
+
+export function envName(spec: KeySpec): string {
+  return `ACME_DELEGATE_${spec.section}_${spec.key}`.toUpperCase();
+}
+
+export function loadConfig(options: LoadOptions = {}): Config {
+  const where = options.file ?? '(defaults)';
+  const raw = options.file ? readTomlFile(options.file) : {};
+  const baseDir = options.file ? dirname(resolve(options.file)) : (options.baseDir ?? process.cwd());
+  rejectUnknownKeys(raw, where);
+
+  const values: Record<string, Record<string, unknown>> = {};
+  for (const section of configSections) values[section] = {};
+  for (const spec of configKeys) {
+    const name = `${spec.section}.${spec.key}`;
+    const fromFile = (raw[spec.section] as Record<string, RawValue> | undefined)?.[spec.key];
+    const fromEnv = options.env?.[envName(spec)];
+    const fromFlag = options.overrides?.[name];
+    let value: unknown = spec.default;
+    if (fromFile !== undefined) value = checkType(spec, fromFile, `${where}: ${name}`);
+    if (fromEnv !== undefined) value = fromText(spec, fromEnv, `environment ${envName(spec)}`);
+    if (fromFlag !== undefined) value = fromText(spec, fromFlag, `option for ${name}`);
+    if (spec.type === 'path' && typeof value === 'string' && value !== '' && !isAbsolute(value)) {
+      value = resolve(baseDir, value);
+    }
+    (values[spec.section] as Record<string, unknown>)[spec.key] = value;
+  }
+  return deepFreeze(finish(values as unknown as MutableConfig, where));
+}
+
+type MutableConfig = { -readonly [S in keyof Config]: { -readonly [K in keyof Config[S]]: Config[S][K] } };
+
+function readTomlFile(file: string): Record<string, RawValue> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return parseToml(text) as Record<string, RawValue>;
+  } catch (err) {
+    if (err instanceof TomlError) {
+      throw new ConfigError(`${file}:${err.line}:${err.column}: invalid TOML: ${err.message.split('\n')[0]}`);
+    }
+    throw new ConfigError(`${file}: invalid TOML: ${(err as Error).message}`);
+  }
+}
+
+function rejectUnknownKeys(raw: Record<string, RawValue>, where: string): void {
+  for (const [section, body] of Object.entries(raw)) {
+    if (!(configSections as readonly string[]).includes(section)) {
+      throw new ConfigError(`${where}: unknown section [${section}] (known: ${configSections.join(', ')})`);
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new ConfigError(`${where}: "${section}" must be a [${section}] table`);
+    }
+    for (const key of Object.keys(body)) {
+      if (!configKeys.some((s) => s.section === section && s.key === key)) {
+        const known = configKeys.filter((s) => s.section === section).map((s) => s.key);
+        throw new ConfigError(`${where}: unknown key ${section}.${key} (known in [${section}]: ${known.join(', ')})`);
+      }
+    }
+  }
+}
+
+function checkType(spec: KeySpec, value: RawValue, where: string): unknown {
+  const fail = (want: string): never => {
+    throw new ConfigError(`${where} must be ${want}, got ${JSON.stringify(value)}`);
+  };
+  switch (spec.type) {
+    case 'string':
+    case 'path':
+      return typeof value === 'string' ? value : fail('a string');
+    case 'enum':
+      if (typeof value !== 'string' || !spec.values?.includes(value)) fail(`one of ${spec.values?.map((v) => `"${v}"`).join(', ')}`);
+      return value;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : fail('true or false');
+    case 'integer': {
+      const n = typeof value === 'bigint' ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isInteger(n)) return fail('an integer');
+      if (spec.min !== undefined && n < spec.min) fail(`at least ${spec.min}`);
+      if (spec.max !== undefined && n > spec.max) fail(`at most ${spec.max}`);
+      return n;
+    }
+    case 'string[]':
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) fail('an array of strings');
+      return value;
+  }
+}
+
+/** Environment variables and flags are text: lists are comma-separated, numbers decimal. */
+function fromText(spec: KeySpec, text: string | readonly string[], where: string): unknown {
+  if (spec.type === 'string[]') {
+    const items = typeof text === 'string' ? text.split(',').map((s) => s.trim()).filter((s) => s !== '') : [...text];
+    return checkType(spec, items, where);
+  }
+  const single = typeof text === 'string' ? text : text[text.length - 1] ?? '';
+  if (spec.type === 'integer') {
+    if (!/^-?\d+$/.test(single.trim())) throw new ConfigError(`${where} must be an integer, got "${single}"`);
+    return checkType(spec, Number(single), where);
+  }
+  if (spec.type === 'boolean') {
+    if (!['true', 'false'].includes(single)) throw new ConfigError(`${where} must be true or false, got "${single}"`);
+    return single === 'true';
+  }
+  return checkType(spec, single, where);
+}
+
+const domainName = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+
+export function normalizeDomain(name: string): string {
+  return name.trim().toLowerCase().replace(/\.$/, '');
+}
+
+/** Cross-key rules and derived defaults. */
+function finish(c: MutableConfig, where: string): Config {
+  const bad = (key: string, why: string): never => {
+    throw new ConfigError(`${where}: ${key} ${why}`);
+  };
+  c.dns.zone = normalizeDomain(c.dns.zone);
+  if (!domainName.test(c.dns.zone)) bad('dns.zone', `"${c.dns.zone}" is not a domain name`);
+  c.dns.nsname = normalizeDomain(c.dns.nsname || `ns.${c.dns.zone}`);
+  if (!domainName.test(c.dns.nsname)) bad('dns.nsname', `"${c.dns.nsname}" is not a domain name`);
+  c.dns.nsadmin = normalizeDomain((c.dns.nsadmin || `hostmaster.${c.dns.zone}`).replace('@', '.'));
+  if (!domainName.test(c.dns.nsadmin)) bad('dns.nsadmin', `"${c.dns.nsadmin}" is not a mailbox in DNS form`);
+  c.dns.ns_addresses.forEach((a, i) => isIpAddress(a) || bad(`dns.ns_addresses[${i}]`, `"${a}" is not an IP address`));
+  if (c.dns.listen.length === 0) bad('dns.listen', 'needs at least one address');
+  c.dns.listen.forEach((a, i) => tryParse(() => parseHostPort(a), `dns.listen[${i}]`, bad));
+  tryParse(() => parseHostPort(c.api.listen), 'api.listen', bad);
+  c.api.registration_allow.forEach((a, i) => tryParse(() => parseCidr(a), `api.registration_allow[${i}]`, bad));
+  c.api.trusted_proxies.forEach((a, i) => tryParse(() => parseCidr(a), `api.trusted_proxies[${i}]`, bad));
+  if (c.api.path_prefix !== '') {
+    c.api.path_prefix = c.api.path_prefix.replace(/\/+$/, '');
+    if (!/^\/[A-Za-z0-9._~\-/]*$/.test(c.api.path_prefix)) bad('api.path_prefix', 'must start with "/" and hold only URL path characters');
+  }
+  if ((c.api.tls_cert === '') !== (c.api.tls_key === '')) bad('api.tls_cert', 'and api.tls_key must be set together');
+  if (c.api.public_url !== '') {
+    try {
+      const url = new URL(c.api.public_url);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+    } catch {
+      bad('api.public_url', `"${c.api.public_url}" is not an http(s) URL`);
+    }
+    c.api.public_url = c.api.public_url.replace(/\/+$/, '');
+  }
+  return c;
+}
+
+function tryParse(fn: () => unknown, key: string, bad: (key: string, why: string) => never): void {
+  try {
+    fn();
+  } catch (err) {
+    bad(key, (err as Error).message);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The public base URL written into credential files. */
+export function publicApiUrl(config: Config): string {
+  if (config.api.public_url) return config.api.public_url;
+  const scheme = config.api.tls_cert ? 'https' : 'http';
+  const { host, port } = parseHostPort(config.api.listen);
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `${scheme}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}

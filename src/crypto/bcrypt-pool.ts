@@ -1,0 +1,100 @@
+// bcrypt off the main thread: a compare costs ~0.1 s of CPU (cost 10) and bcryptjs's async API
+// still runs on the event loop, which would stall DNS answers. A few worker threads do it instead.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+export interface BcryptPool {
+  hash(password: string, cost: number): Promise<string>;
+  compare(password: string, hash: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+type Job = { op: 'hash'; password: string; cost: number } | { op: 'compare'; password: string; hash: string };
+
+interface Pending {
+  readonly job: Job;
+  resolve(value: string | boolean): void;
+  reject(err: Error): void;
+}
+
+// The worker's code is inline, loaded by path from bcryptjs's CommonJS build, so it runs the
+// same from dist/ and from TypeScript sources under the test runner.
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const bcrypt = require(workerData.bcryptPath);
+parentPort.on('message', ({ id, job }) => {
+  try {
+    const result = job.op === 'hash'
+      ? bcrypt.hashSync(job.password, job.cost)
+      : bcrypt.compareSync(job.password, job.hash);
+    parentPort.postMessage({ id, result });
+  } catch (err) {
+    parentPort.postMessage({ id, error: String(err && err.message || err) });
+  }
+});
+`;
+
+export function createBcryptPool(size = 2): BcryptPool {
+  const bcryptPath = createRequire(import.meta.url).resolve('bcryptjs');
+  const queue: Pending[] = [];
+  const idle: Worker[] = [];
+  const busy = new Map<Worker, { id: number; pending: Pending }>();
+  let nextId = 0;
+  let closed = false;
+
+  const spawn = (): void => {
+    const worker = new Worker(workerSource, { eval: true, workerData: { bcryptPath } });
+    worker.unref();
+    worker.on('message', (msg: { id: number; result?: string | boolean; error?: string }) => {
+      const current = busy.get(worker);
+      busy.delete(worker);
+      if (current && current.id === msg.id) {
+        if (msg.error !== undefined) current.pending.reject(new Error(msg.error));
+        else current.pending.resolve(msg.result as string | boolean);
+      }
+      idle.push(worker);
+      drain();
+    });
+    worker.on('error', (err) => {
+      const current = busy.get(worker);
+      busy.delete(worker);
+      current?.pending.reject(err);
+      if (!closed) spawn();
+      drain();
+    });
+    idle.push(worker);
+  };
+
+  const drain = (): void => {
+    while (!closed && idle.length > 0 && queue.length > 0) {
+      const worker = idle.pop() as Worker;
+      const pending = queue.shift() as Pending;
+      const id = nextId++;
+      busy.set(worker, { id, pending });
+      worker.postMessage({ id, job: pending.job });
+    }
+  };
+
+  const run = (job: Job): Promise<string | boolean> =>
+    new Promise((resolve, reject) => {
+      if (closed) return reject(new Error('bcrypt pool is closed'));
+      queue.push({ job, resolve, reject });
+      drain();
+    });
+
+  for (let i = 0; i < Math.max(1, size); i++) spawn();
+
+  return {
+    hash: async (password, cost) => (await run({ op: 'hash', password, cost })) as string,
+    compare: async (password, hash) => (await run({ op: 'compare', password, hash })) as boolean,
+    close: async () => {
+      closed = true;
+      for (const pending of queue.splice(0)) pending.reject(new Error('bcrypt pool is closed'));
+      const workers = [...idle, ...busy.keys()];
+      for (const { pending } of busy.values()) pending.reject(new Error('bcrypt pool is closed'));
+      busy.clear();
+      idle.length = 0;
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// Parsing of listen addresses and CIDR lists, and matching a client address against them.
+import ipaddr from 'ipaddr.js';
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** "127.0.0.1:53", "[::1]:53" or "localhost:53" into host and port; throws with a reason. */
+export function parseHostPort(text: string): HostPort {
+  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(text);
+  const plain = /^([^:[\]]+):(\d+)$/.exec(text);
+  const match = bracketed ?? plain;
+  if (!match) throw new Error(`"${text}" is not ADDR:PORT (IPv6 in brackets: "[::1]:53")`);
+  const host = match[1] as string;
+  const port = Number(match[2]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port of "${text}" is out of range`);
+  if (bracketed && !ipaddr.IPv6.isValid(host)) throw new Error(`"${host}" is not an IPv6 address`);
+  return { host, port };
+}
+
+export function formatHostPort({ host, port }: HostPort): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+export function isIpAddress(text: string): boolean {
+  return ipaddr.isValid(text) && (ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text));
+}
+
+export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/**
+ * A CIDR, or a bare address meaning a single host. IPv6 may come in brackets, as some
+ * acme-dns clients send it ("[2001:db8::]/32"). Throws on anything else.
+ */
+export function parseCidr(text: string): Cidr {
+  const unbracketed = text.trim().replace(/^\[([^\]]*)\]/, '$1');
+  if (unbracketed.includes('/')) {
+    const [addr, bits] = unbracketed.split('/') as [string, string];
+    if (!/^\d{1,3}$/.test(bits) || !isIpAddress(addr)) throw new Error(`"${text}" is not a CIDR`);
+    return ipaddr.parseCIDR(`${addr}/${bits}`);
+  }
+  if (!isIpAddress(unbracketed)) throw new Error(`"${text}" is not a CIDR`);
+  const addr = ipaddr.parse(unbracketed);
+  return [addr, addr.kind() === 'ipv4' ? 32 : 128];
+}
+
+/** Canonical text of a CIDR ("10.0.0.0/8", "2001:db8::/32"). */
+export function formatCidr([addr, bits]: Cidr): string {
+  return `${addr.toString()}/${bits}`;
+}
+
+/** Parses an address, turning IPv4-mapped IPv6 ("::ffff:1.2.3.4") into IPv4. */
+export function parseClientAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  if (!ipaddr.isValid(text)) return undefined;
+  return ipaddr.process(text);
+}
+
+export function addressInCidrs(address: string, cidrs: readonly Cidr[]): boolean {
+  const addr = parseClientAddress(address);
+  if (!addr) return false;
+  return cidrs.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
+}

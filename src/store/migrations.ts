@@ -1,0 +1,54 @@
+// Schema versions, applied in order and recorded in PRAGMA user_version.
+import type { Database } from 'better-sqlite3';
+
+const migrations: readonly string[] = [
+  // 1: accounts, their TXT values, audit events, zone metadata (serial).
+  `
+  CREATE TABLE accounts (
+    username      TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    subdomain     TEXT NOT NULL UNIQUE,
+    allowfrom     TEXT NOT NULL DEFAULT '[]',
+    state         TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'revoked')),
+    label         TEXT,
+    created_at    INTEGER NOT NULL,
+    revoked_at    INTEGER
+  );
+  CREATE INDEX accounts_label ON accounts(label);
+  CREATE TABLE txt_values (
+    subdomain  TEXT NOT NULL REFERENCES accounts(subdomain) ON DELETE CASCADE,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (subdomain, value)
+  );
+  CREATE INDEX txt_values_age ON txt_values(updated_at);
+  CREATE TABLE audit_events (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        INTEGER NOT NULL,
+    kind      TEXT NOT NULL,
+    username  TEXT,
+    subdomain TEXT,
+    remote    TEXT,
+    detail    TEXT
+  );
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
+
+export const schemaVersion = migrations.length;
+
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(`database schema version ${current} is newer than this program knows (${migrations.length}); upgrade acme-delegate`);
+  }
+  for (let version = current; version < migrations.length; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,29 @@
+import t from 'tap';
+import { createBcryptPool } from '../../src/crypto/bcrypt-pool.js';
+
+t.test('hashes and compares in worker threads', async (t) => {
+  const pool = createBcryptPool(2);
+  t.teardown(() => pool.close());
+  const hash = await pool.hash('correct horse', 4);
+  t.match(hash, /^\$2[aby]\$04\$/);
+  t.equal(await pool.compare('correct horse', hash), true);
+  t.equal(await pool.compare('wrong horse', hash), false);
+});
+
+t.test('keeps the event loop free while comparing', async (t) => {
+  const pool = createBcryptPool(1);
+  t.teardown(() => pool.close());
+  const hash = await pool.hash('pw', 12);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  await pool.compare('pw', hash);
+  clearInterval(timer);
+  // A compare at cost 12 takes hundreds of ms; on the main thread no tick could run meanwhile.
+  t.ok(ticks > 3, `timer ran ${ticks} times during the compare`);
+});
+
+t.test('rejects jobs after close', async (t) => {
+  const pool = createBcryptPool(1);
+  await pool.close();
+  await t.rejects(pool.hash('x', 4), /closed/);
+});
