@@ -1,0 +1,52 @@
+// POST /update: sets the TXT of the caller's own slot. Every failure of identity (headers,
+// password, source address, someone else's subdomain, unreadable body) is one 401 "forbidden".
+import type { FastifyInstance } from 'fastify';
+import { allowedFrom, type AccountService } from '../accounts/service.js';
+import { passwordPattern, txtPattern, uuidPattern } from '../crypto/secrets.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import { parseLooseJson } from './request-body.js';
+
+const forbidden = (): AppError => new AppError('forbidden', 'forbidden');
+
+function header(value: string | string[] | undefined): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts: AccountService; logger: Logger }): void {
+  const { store, accounts, logger } = deps;
+
+  app.post('/update', async (request, reply) => {
+    const username = header(request.headers['x-api-user']);
+    const password = header(request.headers['x-api-key']);
+    let fields: Record<string, unknown>;
+    try {
+      fields = parseLooseJson(request.body as string | undefined);
+    } catch {
+      throw forbidden();
+    }
+    // Malformed credentials cannot match; still spend the compare so timing says nothing.
+    const wellFormed = uuidPattern.test(username) && passwordPattern.test(password);
+    const account = await accounts.authenticate(wellFormed ? username : '', password);
+    if (!account) {
+      logger.warn('update refused: bad credentials', { username: wellFormed ? username : undefined, remote: request.ip });
+      throw forbidden();
+    }
+    if (!allowedFrom(account, request.ip)) {
+      logger.warn('update refused: address not in allowfrom', { username, remote: request.ip });
+      throw forbidden();
+    }
+    const subdomain = typeof fields.subdomain === 'string' ? fields.subdomain.trim().toLowerCase() : '';
+    if (subdomain !== account.subdomain) {
+      logger.warn('update refused: not the account subdomain', { username, remote: request.ip });
+      throw forbidden();
+    }
+    const txt = fields.txt;
+    if (typeof txt !== 'string' || !txtPattern.test(txt)) throw new AppError('bad_txt', 'txt must be 43 characters of base64url');
+    // Committed (and in the zone index) before we answer.
+    store.addTxtValue(subdomain, txt, request.ip);
+    logger.info('txt updated', { username, subdomain, remote: request.ip });
+    return reply.code(200).send({ txt });
+  });
+}
