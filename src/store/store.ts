@@ -92,6 +92,9 @@ export class Store extends EventEmitter<StoreEvents> {
   readonly #valuesPerSlot: number;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
+  /** What each slot was last announced to serve, to tell other processes' writes apart. */
+  readonly #announced = new Map<string, string>();
+  #dataVersion = 0;
 
   private constructor(db: Database, options: StoreOptions) {
     super();
@@ -115,7 +118,46 @@ export class Store extends EventEmitter<StoreEvents> {
       db.close();
       throw err;
     }
-    return new Store(db, options);
+    const store = new Store(db, options);
+    store.#dataVersion = store.#readDataVersion();
+    for (const slot of store.listSlots()) store.#announced.set(slot.subdomain, JSON.stringify(slot.values));
+    return store;
+  }
+
+  override emit(event: 'change', change: SlotChange): boolean {
+    if (change.values === null) this.#announced.delete(change.subdomain);
+    else this.#announced.set(change.subdomain, JSON.stringify(change.values));
+    return super.emit(event, change);
+  }
+
+  #readDataVersion(): number {
+    return this.#db.pragma('data_version', { simple: true }) as number;
+  }
+
+  /**
+   * Picks up commits made by other processes on the same file (the `account` CLI, bootstrap)
+   * and announces the slots they changed. Costs one pragma read when nothing changed.
+   */
+  syncExternalChanges(): number {
+    const version = this.#readDataVersion();
+    if (version === this.#dataVersion) return 0;
+    this.#dataVersion = version;
+    const serial = this.serial();
+    const current = new Map(this.listSlots().map((s) => [s.subdomain, s.values]));
+    let changed = 0;
+    for (const [subdomain, values] of current) {
+      if (this.#announced.get(subdomain) !== JSON.stringify(values)) {
+        this.emit('change', { subdomain, values, serial });
+        changed++;
+      }
+    }
+    for (const subdomain of [...this.#announced.keys()]) {
+      if (!current.has(subdomain)) {
+        this.emit('change', { subdomain, values: null, serial });
+        changed++;
+      }
+    }
+    return changed;
   }
 
   close(): void {

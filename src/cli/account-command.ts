@@ -1,0 +1,105 @@
+// `acme-delegate account ...`: administration on the store file, for operators (and for
+// registration = "closed"). A running server picks the changes up within a second.
+import { parseArgs } from 'node:util';
+import { createAccountService, normalizeAllowfrom } from '../accounts/service.js';
+import { publicApiUrl } from '../config/load.js';
+import { createBcryptPool } from '../crypto/bcrypt-pool.js';
+import { AppError } from '../errors.js';
+import { Store, type Account } from '../store/store.js';
+import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
+
+export const accountHelp = `Usage: acme-delegate account <action> [arguments] [options]
+
+Actions:
+  add [--allowfrom CIDR]... [--label TEXT]   create an account; prints its credentials once (JSON)
+  list                                       list accounts (no secrets)
+  show USERNAME                              one account (no secrets)
+  revoke USERNAME                            stop accepting updates and remove its TXT from DNS
+  rotate USERNAME                            new password; prints the new credentials once
+  allowfrom USERNAME [CIDR...]               replace the allowed source networks (none: any)
+  delete USERNAME                            remove the account and its slot
+
+Options:
+${configOptionsHelp}
+  --json                   machine-readable output for list and show
+  -h, --help               show this help`;
+
+function describe(account: Account, zone: string): Record<string, unknown> {
+  return {
+    username: account.username,
+    subdomain: account.subdomain,
+    fulldomain: `${account.subdomain}.${zone}`,
+    allowfrom: account.allowfrom,
+    state: account.state,
+    label: account.label,
+    created: new Date(account.createdAt).toISOString(),
+    revoked: account.revokedAt === null ? null : new Date(account.revokedAt).toISOString(),
+  };
+}
+
+export async function runAccountCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      ...configOptionSpecs,
+      allowfrom: { type: 'string', multiple: true },
+      label: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [action, username, ...rest] = positionals;
+  if (values.help || action === undefined) {
+    process.stdout.write(accountHelp + '\n');
+    return values.help ? 0 : 2;
+  }
+  const config = configFromOptions(values);
+  const store = Store.open({ path: config.store.path, valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
+  const pool = createBcryptPool(1);
+  const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
+  const print = (value: unknown): void => void process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  const need = (): string => {
+    if (!username) throw new AppError('usage', `account ${action} needs a USERNAME`);
+    return username;
+  };
+  const withServer = (credentials: object): object => ({ ...credentials, server_url: publicApiUrl(config) });
+  try {
+    switch (action) {
+      case 'add':
+        print(withServer(await accounts.register({ allowfrom: values.allowfrom ?? [], label: values.label ?? null })));
+        return 0;
+      case 'list': {
+        const list = store.listAccounts().map((a) => describe(a, config.dns.zone));
+        if (values.json) print(list);
+        else for (const a of list) process.stdout.write(`${a.username}  ${String(a.state).padEnd(7)}  ${String(a.fulldomain)}  ${a.label === null ? '' : String(a.label)}\n`);
+        return 0;
+      }
+      case 'show': {
+        const account = store.getAccount(need());
+        if (!account) throw new AppError('account_not_found', `no account with username ${username}`);
+        print(describe(account, config.dns.zone));
+        return 0;
+      }
+      case 'revoke':
+        print(describe(store.revokeAccount(need()), config.dns.zone));
+        return 0;
+      case 'rotate':
+        print(withServer(await accounts.rotate(need())));
+        return 0;
+      case 'allowfrom':
+        store.setAllowfrom(need(), normalizeAllowfrom(rest));
+        print(describe(store.getAccount(need()) as Account, config.dns.zone));
+        return 0;
+      case 'delete':
+        store.deleteAccount(need());
+        return 0;
+      default:
+        throw new AppError('usage', `unknown account action "${action}"\n\n${accountHelp}`);
+    }
+  } finally {
+    await pool.close();
+    store.close();
+  }
+}
