@@ -1,0 +1,21 @@
+// Every config key is documented in the README and in `config-reference`, with its default.
+import { readFileSync } from 'node:fs';
+import t from 'tap';
+import { configReference } from '../../src/cli/config-reference-command.js';
+import { envName } from '../../src/config/load.js';
+import { configKeys } from '../../src/config/schema.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+t.test('README documents every key with its default and environment name', async (t) => {
+  for (const spec of configKeys) {
+    const row = readme.split('\n').find((line) => line.startsWith(`| \`${spec.key}\` |`) && line.includes(envName(spec)));
+    t.ok(row, `${spec.section}.${spec.key} has a README row`);
+    t.ok(row?.includes(`\`${JSON.stringify(spec.default)}\``), `${spec.section}.${spec.key} row shows its default`);
+  }
+});
+
+t.test('config-reference prints every key', async (t) => {
+  const text = configReference();
+  for (const spec of configKeys) t.ok(text.includes(`${spec.key} = ${JSON.stringify(spec.default)}`), spec.key);
+});
