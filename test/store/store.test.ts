@@ -123,3 +123,25 @@ t.test('account administration: rotate, allowfrom, delete, audit', async (t) => 
     ['account.create', 'account.rotate', 'account.allowfrom', 'txt.update', 'account.delete'],
   );
 });
+
+t.test("another process's commits are announced by syncExternalChanges", async (t) => {
+  const path = tempDb(t);
+  const server = Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 3600 });
+  t.teardown(() => server.close());
+  const changes: SlotChange[] = [];
+  server.on('change', (c) => changes.push(c));
+  t.equal(server.syncExternalChanges(), 0, 'nothing to pick up at first');
+  const cli = Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 3600 });
+  const slot = account(cli, 7);
+  cli.addTxtValue(slot, 'from-cli');
+  t.equal(changes.length, 0, 'the server heard nothing yet');
+  t.equal(server.syncExternalChanges(), 1);
+  t.same(changes.at(-1)?.values, ['from-cli']);
+  t.equal(server.syncExternalChanges(), 0, 'no change, no event');
+  server.addTxtValue(slot, 'from-server');
+  t.equal(server.syncExternalChanges(), 0, 'own commits are not announced twice');
+  cli.revokeAccount(cli.getAccountBySubdomain(slot)?.username as string);
+  cli.close();
+  t.equal(server.syncExternalChanges(), 1);
+  t.equal(changes.at(-1)?.values, null, 'revoked elsewhere: slot removed');
+});
