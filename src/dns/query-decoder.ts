@@ -1,0 +1,177 @@
+// Reads a query off the wire with strict bounds before anything else looks at it. This is the
+// guard in front of dns2: its parser loops on the header's section counts even after the data
+// ran out (seconds of CPU for one 12-byte packet), so queries are read here and never by dns2.
+// Never throws: anything unreadable becomes `problem` (answered FORMERR) or null (dropped).
+import { HEADER_LENGTH, Opcode, RRType } from './constants.js';
+
+export interface Question {
+  /** Labels as sent, one latin1 char per byte (case and any byte kept exactly). */
+  readonly labels: readonly string[];
+  /** Labels joined with dots, as asked ("" for the root). */
+  readonly name: string;
+  readonly type: number;
+  readonly class: number;
+  /** The question's wire length (name + type + class). */
+  readonly wireLength: number;
+}
+
+export interface Edns {
+  /** Requester's UDP payload size (the OPT class). */
+  readonly udpSize: number;
+  readonly version: number;
+  readonly dnssecOk: boolean;
+}
+
+export interface Query {
+  readonly id: number;
+  readonly opcode: number;
+  readonly rd: boolean;
+  readonly cd: boolean;
+  readonly question: Question | null;
+  readonly edns: Edns | null;
+  /** Why the message is malformed (answered FORMERR); null when well-formed. */
+  readonly problem: string | null;
+}
+
+/** More additional records than a query has reason to carry (OPT, TSIG, a spare) is abuse. */
+const MAX_ADDITIONAL = 4;
+const MAX_POINTER_HOPS = 64;
+
+/** null: drop silently (no readable header, or a response rather than a query). */
+export function decodeQuery(msg: Buffer): Query | null {
+  if (msg.length < HEADER_LENGTH) return null;
+  const flags = msg.readUInt16BE(2);
+  if (flags & 0x8000) return null; // QR set: a response; answering could start a loop
+  const base = {
+    id: msg.readUInt16BE(0),
+    opcode: (flags >> 11) & 0xf,
+    rd: (flags & 0x0100) !== 0,
+    cd: (flags & 0x0010) !== 0,
+  };
+  const qdcount = msg.readUInt16BE(4);
+  const ancount = msg.readUInt16BE(6);
+  const nscount = msg.readUInt16BE(8);
+  const arcount = msg.readUInt16BE(10);
+  const malformed = (problem: string, question: Question | null = null): Query => ({ ...base, question, edns: null, problem });
+
+  if (base.opcode !== Opcode.QUERY) {
+    // Answered NOTIMP; echo the question when it reads cleanly, ignore the rest.
+    const q = qdcount === 1 ? readQuestion(msg) : null;
+    return { ...base, question: typeof q === 'string' ? null : q, edns: null, problem: null };
+  }
+  if (qdcount !== 1) return malformed(`QDCOUNT is ${qdcount}, not 1`);
+  if (ancount !== 0 || nscount !== 0) return malformed('a query carries answer or authority records');
+  if (arcount > MAX_ADDITIONAL) return malformed(`ARCOUNT ${arcount} is above ${MAX_ADDITIONAL}`);
+  const question = readQuestion(msg);
+  if (typeof question === 'string') return malformed(question);
+
+  let offset = HEADER_LENGTH + question.wireLength;
+  let edns: Edns | null = null;
+  for (let i = 0; i < arcount; i++) {
+    const record = readRecord(msg, offset);
+    if (typeof record === 'string') return malformed(record, question);
+    if (record.type === RRType.OPT) {
+      if (edns) return malformed('more than one OPT record', question);
+      if (!record.rootOwner) return malformed('OPT owner is not the root', question);
+      const optionsProblem = checkOptions(msg, record.rdataStart, record.rdataEnd);
+      if (optionsProblem) return malformed(optionsProblem, question);
+      edns = { udpSize: record.class, version: (record.ttl >>> 16) & 0xff, dnssecOk: (record.ttl & 0x8000) !== 0 };
+    }
+    offset = record.rdataEnd;
+  }
+  if (offset !== msg.length) return malformed(`${msg.length - offset} byte(s) after the last record`, question);
+  return { ...base, question, edns, problem: null };
+}
+
+/** The single question at offset 12; a string says what is wrong. */
+function readQuestion(msg: Buffer): Question | string {
+  const labels: string[] = [];
+  let offset = HEADER_LENGTH;
+  let nameLength = 1;
+  while (true) {
+    const len = msg[offset];
+    if (len === undefined) return 'question name runs past the end';
+    if (len === 0) break;
+    // Nothing precedes the question but the header, so any pointer here is bogus (or a loop).
+    if ((len & 0xc0) !== 0) return 'compression pointer or reserved label type in the question';
+    nameLength += len + 1;
+    if (nameLength > 255) return 'question name is longer than 255 bytes';
+    if (offset + 1 + len > msg.length) return 'question label runs past the end';
+    labels.push(msg.toString('latin1', offset + 1, offset + 1 + len));
+    offset += 1 + len;
+  }
+  offset += 1;
+  if (offset + 4 > msg.length) return 'question type and class missing';
+  return {
+    labels,
+    name: labels.join('.'),
+    type: msg.readUInt16BE(offset),
+    class: msg.readUInt16BE(offset + 2),
+    wireLength: offset + 4 - HEADER_LENGTH,
+  };
+}
+
+interface RawRecord {
+  readonly rootOwner: boolean;
+  readonly type: number;
+  readonly class: number;
+  readonly ttl: number;
+  readonly rdataStart: number;
+  readonly rdataEnd: number;
+}
+
+function readRecord(msg: Buffer, start: number): RawRecord | string {
+  const name = skipName(msg, start);
+  if (typeof name === 'string') return name;
+  const at = name.end;
+  if (at + 10 > msg.length) return 'additional record header runs past the end';
+  const rdlength = msg.readUInt16BE(at + 8);
+  if (at + 10 + rdlength > msg.length) return 'additional record data runs past the end';
+  return {
+    rootOwner: name.root,
+    type: msg.readUInt16BE(at),
+    class: msg.readUInt16BE(at + 2),
+    ttl: msg.readUInt32BE(at + 4),
+    rdataStart: at + 10,
+    rdataEnd: at + 10 + rdlength,
+  };
+}
+
+/** Walks a (possibly compressed) name; pointers must go strictly backwards, so no loops. */
+function skipName(msg: Buffer, start: number): { end: number; root: boolean } | string {
+  let offset = start;
+  let end = -1;
+  let hops = 0;
+  let length = 1;
+  let root = true;
+  while (true) {
+    const len = msg[offset];
+    if (len === undefined) return 'record name runs past the end';
+    if (len === 0) break;
+    if ((len & 0xc0) === 0xc0) {
+      const next = msg[offset + 1];
+      if (next === undefined) return 'compression pointer runs past the end';
+      const target = ((len & 0x3f) << 8) | next;
+      if (target >= offset || ++hops > MAX_POINTER_HOPS) return 'compression pointer loops or points forward';
+      if (end === -1) end = offset + 2;
+      offset = target;
+      continue;
+    }
+    if ((len & 0xc0) !== 0) return 'reserved label type in a record name';
+    root = false;
+    length += len + 1;
+    if (length > 255) return 'record name is longer than 255 bytes';
+    offset += 1 + len;
+  }
+  return { end: end === -1 ? offset + 1 : end, root };
+}
+
+/** EDNS options are (code, length, data) triples that must fill the OPT rdata exactly. */
+function checkOptions(msg: Buffer, start: number, end: number): string | null {
+  let offset = start;
+  while (offset < end) {
+    if (offset + 4 > end) return 'truncated EDNS option header';
+    offset += 4 + msg.readUInt16BE(offset + 2);
+  }
+  return offset === end ? null : 'EDNS option runs past the OPT record';
+}

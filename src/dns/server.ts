@@ -1,0 +1,86 @@
+// Starts the name server: one responder (rules + fast path) behind a UDP and a TCP listener on
+// every configured address. With port 0 (tests) UDP and TCP share one port, as resolvers retry a
+// truncated UDP answer over TCP on the same port.
+import type { Config } from '../config/schema.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { formatHostPort, parseHostPort, type HostPort } from '../net/address.js';
+import { createResponder } from './responder.js';
+import { listenTcp, type TcpListener } from './tcp-listener.js';
+import { listenUdp, type UdpListener } from './udp-listener.js';
+import type { ZoneView } from './zone-index.js';
+
+export interface DnsServer {
+  close(): Promise<void>;
+  addresses(): { udp: HostPort[]; tcp: HostPort[] };
+}
+
+export interface DnsServerOptions {
+  readonly config: Config;
+  readonly zone: ZoneView;
+  readonly logger: Logger;
+}
+
+/** How often to look for a port free on both UDP and TCP when asked for port 0. */
+const SHARED_PORT_ATTEMPTS = 20;
+
+export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
+  const { config, zone, logger } = options;
+  const responder = createResponder({ zone, logger });
+  const tcpOptions = { idleTimeoutMs: config.dns.tcp_idle_timeout_ms, maxConnections: config.dns.tcp_max_connections };
+  const udp: UdpListener[] = [];
+  const tcp: TcpListener[] = [];
+  const closeAll = async (): Promise<void> => {
+    await Promise.all([...udp.map((l) => l.close()), ...tcp.map((l) => l.close())]);
+  };
+
+  try {
+    for (const text of config.dns.listen) {
+      const { host, port } = parseHostPort(text);
+      const pair = await bindPair(host, port, (p) => listenUdp(host, p, responder, logger), (p) => listenTcp(host, p, responder, tcpOptions, logger));
+      udp.push(pair.udp);
+      tcp.push(pair.tcp);
+    }
+  } catch (err) {
+    await closeAll();
+    throw new AppError('dns_listen_failed', `cannot listen for DNS: ${(err as Error).message}`);
+  }
+  logger.info('dns: serving', {
+    zone: config.dns.zone,
+    udp: udp.map((l) => formatHostPort(l.address())),
+    tcp: tcp.map((l) => formatHostPort(l.address())),
+  });
+  return {
+    close: closeAll,
+    addresses: () => ({ udp: udp.map((l) => l.address()), tcp: tcp.map((l) => l.address()) }),
+  };
+}
+
+async function bindPair(
+  host: string,
+  port: number,
+  bindUdp: (port: number) => Promise<UdpListener>,
+  bindTcp: (port: number) => Promise<TcpListener>,
+): Promise<{ udp: UdpListener; tcp: TcpListener }> {
+  if (port !== 0) {
+    const udp = await bindUdp(port);
+    try {
+      return { udp, tcp: await bindTcp(port) };
+    } catch (err) {
+      await udp.close();
+      throw err;
+    }
+  }
+  let lastError: unknown;
+  for (let attempt = 0; attempt < SHARED_PORT_ATTEMPTS; attempt++) {
+    const udp = await bindUdp(0);
+    try {
+      return { udp, tcp: await bindTcp(udp.address().port) };
+    } catch (err) {
+      lastError = err;
+      await udp.close();
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    }
+  }
+  throw lastError instanceof Error ? lastError : new Error('no port free on both UDP and TCP');
+}

@@ -1,0 +1,81 @@
+// DNS over TCP per RFC 7766: two-byte length framing, several queries pipelined on a connection
+// and answered in order, an idle timeout, and a cap on concurrent connections.
+import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import type { Logger } from '../log.js';
+import type { HostPort } from '../net/address.js';
+import { HEADER_LENGTH } from './constants.js';
+import type { Responder } from './responder.js';
+
+export interface TcpListener {
+  address(): HostPort;
+  /** Connections open now (for tests and metrics). */
+  connections(): number;
+  close(): Promise<void>;
+}
+
+export interface TcpOptions {
+  readonly idleTimeoutMs: number;
+  readonly maxConnections: number;
+}
+
+export function listenTcp(host: string, port: number, responder: Responder, options: TcpOptions, logger: Logger): Promise<TcpListener> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    serveConnection(socket, responder, options.idleTimeoutMs, logger);
+  });
+  // Node closes connections beyond this at accept time.
+  server.maxConnections = options.maxConnections;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    // Binding the asked host explicitly (dns2 binds every interface when given port 0).
+    server.listen({ host, port, exclusive: true, ipv6Only: isIPv6(host) }, () => {
+      server.off('error', reject);
+      server.on('error', (err) => logger.warn('dns: tcp server error', { err, host, port }));
+      const bound = server.address();
+      const address = typeof bound === 'object' && bound ? { host: bound.address, port: bound.port } : { host, port };
+      resolve({
+        address: () => address,
+        connections: () => sockets.size,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+function serveConnection(socket: Socket, responder: Responder, idleTimeoutMs: number, logger: Logger): void {
+  let pending: Buffer = Buffer.alloc(0);
+  socket.setNoDelay(true);
+  socket.setTimeout(idleTimeoutMs);
+  socket.on('timeout', () => socket.destroy());
+  socket.on('error', (err) => logger.debug('dns: tcp connection error', { err }));
+  // A client that pipelines without reading its answers is paused until it catches up.
+  socket.on('drain', () => socket.resume());
+  socket.on('data', (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    while (pending.length >= 2) {
+      const length = pending.readUInt16BE(0);
+      if (pending.length < 2 + length) break;
+      const msg = pending.subarray(2, 2 + length);
+      pending = pending.subarray(2 + length);
+      if (length < HEADER_LENGTH) {
+        // Not a DNS message: the stream cannot be trusted any more.
+        socket.destroy();
+        return;
+      }
+      const reply = responder.respond(msg, 'tcp');
+      if (!reply) continue;
+      const framed = Buffer.allocUnsafe(2 + reply.length);
+      framed.writeUInt16BE(reply.length, 0);
+      reply.copy(framed, 2);
+      if (!socket.write(framed)) socket.pause();
+    }
+    // Keep only the unread tail, not the whole chunk it came in.
+    if (pending.length > 0) pending = Buffer.from(pending);
+  });
+}

@@ -1,0 +1,53 @@
+// A UDP socket around the responder. Each datagram is answered synchronously; a reply that cannot
+// be sent (source port 0, a vanished peer) is dropped and logged, never thrown.
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { Logger } from '../log.js';
+import type { HostPort } from '../net/address.js';
+import type { Responder } from './responder.js';
+
+export interface UdpListener {
+  address(): HostPort;
+  close(): Promise<void>;
+}
+
+export type SendDatagram = (reply: Buffer, port: number, address: string, done: (err: Error | null) => void) => void;
+
+/** The per-datagram handler, separate from the socket so its guards can be tested alone. */
+export function createDatagramHandler(responder: Responder, send: SendDatagram, logger: Logger): (msg: Buffer, rinfo: RemoteInfo) => void {
+  const failed = (err: unknown, rinfo: RemoteInfo): void => logger.debug('dns: udp reply not sent', { err, peer: rinfo.address, port: rinfo.port });
+  return (msg, rinfo) => {
+    // Nobody can receive on port 0, and dns2 crashed the process trying: spoofed, drop it.
+    if (rinfo.port === 0) return;
+    try {
+      const reply = responder.respond(msg, 'udp');
+      if (reply) send(reply, rinfo.port, rinfo.address, (err) => err && failed(err, rinfo));
+    } catch (err) {
+      failed(err, rinfo);
+    }
+  };
+}
+
+export function listenUdp(host: string, port: number, responder: Responder, logger: Logger): Promise<UdpListener> {
+  const v6 = isIPv6(host);
+  // ipv6Only lets "[::]:53" and "0.0.0.0:53" be bound side by side.
+  const socket: Socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 });
+  const send: SendDatagram = (reply, toPort, toAddress, done) => socket.send(reply, toPort, toAddress, done);
+  socket.on('message', createDatagramHandler(responder, send, logger));
+  return new Promise((resolve, reject) => {
+    const onStartError = (err: Error): void => {
+      socket.close();
+      reject(err);
+    };
+    socket.once('error', onStartError);
+    socket.bind({ address: host, port, exclusive: true }, () => {
+      socket.off('error', onStartError);
+      socket.on('error', (err) => logger.warn('dns: udp socket error', { err, host, port }));
+      const bound = socket.address();
+      resolve({
+        address: () => ({ host: bound.address, port: bound.port }),
+        close: () => new Promise<void>((done) => socket.close(() => done())),
+      });
+    });
+  });
+}
