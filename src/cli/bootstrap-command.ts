@@ -1,5 +1,155 @@
-// Placeholder until the bootstrap issue lands: the command exists but refuses to run.
-export async function runBootstrapCommand(_argv: string[]): Promise<number> {
-  process.stderr.write('acme-delegate bootstrap: not available in this build\n');
-  return 2;
+// `acme-delegate bootstrap`: parses flags, reads the Cloudflare credential from the
+// environment, and runs the bootstrap with every line of output passed through a redactor.
+// Loaded by main.ts with a dynamic import, so the Cloudflare SDK loads only for this command.
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { normalizeAllowfrom } from '../accounts/service.js';
+import { createCloudflareGateway } from '../bootstrap/cloudflare-gateway.js';
+import { readCloudflareCredential } from '../bootstrap/credential.js';
+import { parseDomainList } from '../bootstrap/names.js';
+import { createRedactor } from '../bootstrap/redact.js';
+import { runBootstrap } from '../bootstrap/run.js';
+import { AppError } from '../errors.js';
+import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
+
+const usage = `Usage: acme-delegate bootstrap --domain NAME [--domain NAME...] --out DIR [options]
+
+Sets up Cloudflare for acme-delegate, once, with a powerful Cloudflare credential: delegates
+our zone (NS + glue), registers one account per certificate name, points
+_acme-challenge.<name> at its slot with a CNAME, and writes the client credentials into DIR.
+It shows the plan first and changes nothing without --yes (or a "y" at the prompt).
+Safe to re-run: a finished set-up plans only "keep"; an interrupted one is completed.
+
+Cloudflare credential (environment only, never a flag; never printed or written):
+  CLOUDFLARE_API_TOKEN     API token with Zone:Zone:Read and Zone:DNS:Edit (recommended)
+  CLOUDFLARE_API_KEY       Global API Key, with CLOUDFLARE_EMAIL (warned about: it can do anything)
+  CLOUDFLARE_ACCOUNT_ID    account of an account-owned token (cfat_...), to verify it
+  CLOUDFLARE_BASE_URL      other API endpoint (proxy, emulator); read by the Cloudflare SDK
+
+Bootstrap options:
+  -d, --domain NAME        certificate name, e.g. www.example.com or '*.example.com' (repeatable);
+                           NAME and *.NAME share one account and one CNAME
+  --domains-file FILE      more names, one a line ('#' starts a comment)
+  -o, --out DIR            where credential files go (mode 0600, folder 0700); required unless
+                           --dry-run. Keep it: a re-run with the same DIR keeps the passwords,
+                           without it the accounts get new passwords (rotate)
+  -n, --dry-run            show the plan only; write nothing anywhere (no record, no account,
+                           no database, no file)
+  -y, --yes                apply the plan without asking
+  --replace                replace conflicting records: a TXT at _acme-challenge.<name> (e.g. from
+                           a DNS-provider hook), a CNAME there pointing elsewhere, records blocking
+                           the delegation NS or the name server's address. Without it they are
+                           shown as "conflict" and left alone (exit code 3)
+  --allowfrom CIDR         source networks allowed to update, for newly registered accounts
+                           (repeatable; default: any)
+  --caa-issuer DOMAIN      also create CAA "issue" (and "issuewild" for *.NAME) at each name for
+                           this CA, e.g. letsencrypt.org
+  --caa-accounturi URI     pin those CAA records to one ACME account (RFC 8657 accounturi), e.g.
+                           https://acme-v02.api.letsencrypt.org/acme/acct/123456
+  -h, --help               this help
+
+Config (the same file and flags as "serve"; zone, nsname, ns-address, db and api-url matter here):
+${configOptionsHelp}
+
+Exit codes: 0 done, nothing to do, or dry run; 1 failed or not confirmed; 2 bad usage or config;
+3 applied, but conflicting records were left alone.
+See docs/bootstrap.md.
+`;
+
+const bootstrapOptionSpecs = {
+  ...configOptionSpecs,
+  domain: { type: 'string', short: 'd', multiple: true },
+  'domains-file': { type: 'string', multiple: true },
+  out: { type: 'string', short: 'o' },
+  'dry-run': { type: 'boolean', short: 'n' },
+  yes: { type: 'boolean', short: 'y' },
+  replace: { type: 'boolean' },
+  allowfrom: { type: 'string', multiple: true },
+  'caa-issuer': { type: 'string' },
+  'caa-accounturi': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function runBootstrapCommand(argv: string[]): Promise<number> {
+  // Built before anything can fail, so that no message, however it arises, shows the secret.
+  const redact = createRedactor([process.env.CLOUDFLARE_API_TOKEN, process.env.CLOUDFLARE_API_KEY].filter((s): s is string => !!s?.trim()).map((s) => s.trim()));
+  const out = (text: string): void => void process.stdout.write(redact(text));
+  const err = (text: string): void => void process.stderr.write(redact(text));
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, options: bootstrapOptionSpecs, allowPositionals: false, strict: true });
+    } catch (e) {
+      err(`acme-delegate bootstrap: ${(e as Error).message}\n\n${usage}`);
+      return 2;
+    }
+    const values = parsed.values;
+    if (values.help) {
+      out(usage);
+      return 0;
+    }
+    const config = configFromOptions(values, process.env);
+    const domains = [...(values.domain ?? [])];
+    for (const file of values['domains-file'] ?? []) domains.push(...parseDomainList(readTextFile(file)));
+    const allowfrom = normalizeAllowfrom(values.allowfrom ?? []);
+    const caa = caaOptions(values['caa-issuer'], values['caa-accounturi']);
+    const { credential, notes } = readCloudflareCredential(process.env);
+    for (const note of notes) err(`note: ${note}\n`);
+    const gateway = createCloudflareGateway(credential, { log: (line) => err(`${line}\n`) });
+    return await runBootstrap(
+      {
+        config,
+        domains,
+        dryRun: values['dry-run'] ?? false,
+        yes: values.yes ?? false,
+        replace: values.replace ?? false,
+        ...(values.out ? { outDir: values.out } : {}),
+        allowfrom,
+        ...(caa ? { caa } : {}),
+      },
+      { out, err, credential, gateway, ...(process.stdin.isTTY ? { confirm: askOnTerminal } : {}) },
+    );
+  } catch (e) {
+    if (e instanceof AppError) {
+      err(`acme-delegate bootstrap: ${e.message}\n`);
+      return e.code === 'usage' || e.code === 'config_invalid' || e.code === 'bad_domain' || e.code === 'invalid_allowfrom_cidr' ? 2 : 1;
+    }
+    err(`acme-delegate bootstrap: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+function readTextFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AppError('usage', `cannot read --domains-file ${file}: ${(e as Error).message}`);
+  }
+}
+
+function caaOptions(issuer: string | undefined, accountUri: string | undefined): { issuer: string; accountUri?: string } | undefined {
+  if (accountUri && !issuer) throw new AppError('usage', '--caa-accounturi needs --caa-issuer (the CA whose account it is)');
+  if (!issuer) return undefined;
+  if (!/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(issuer.trim())) throw new AppError('usage', `--caa-issuer "${issuer}" is not a CA domain such as letsencrypt.org`);
+  if (accountUri !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(accountUri);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.protocol !== 'https:' || /[\s;"]/.test(accountUri)) throw new AppError('usage', `--caa-accounturi "${accountUri}" is not an https ACME account URL`);
+  }
+  return { issuer: issuer.trim().toLowerCase(), ...(accountUri ? { accountUri } : {}) };
+}
+
+async function askOnTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(question);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
 }

@@ -1,0 +1,67 @@
+// One account per certificate name, found again by its label (the bare name). A re-run reuses
+// the password kept in --out when it still matches; without it the password cannot be
+// recovered (only its bcrypt hash is stored), so the account gets a new one (rotate).
+import type { AccountService } from '../accounts/service.js';
+import type { AccountSnapshot } from './account-snapshot.js';
+import type { StorageEntry } from './credential-files.js';
+import type { CertificateName } from './names.js';
+
+export type AccountDecision =
+  | { readonly kind: 'reuse'; readonly bare: string; readonly username: string; readonly subdomain: string; readonly password: string }
+  | { readonly kind: 'rotate'; readonly bare: string; readonly username: string; readonly subdomain: string; readonly reason: string }
+  | { readonly kind: 'register'; readonly bare: string };
+
+export interface SlotCredentials {
+  readonly username: string;
+  readonly password: string;
+  readonly subdomain: string;
+  readonly fulldomain: string;
+}
+
+export async function decideAccounts(
+  names: readonly CertificateName[],
+  accounts: readonly AccountSnapshot[],
+  stored: ReadonlyMap<string, StorageEntry>,
+  compare: (password: string, hash: string) => Promise<boolean>,
+): Promise<AccountDecision[]> {
+  const decisions: AccountDecision[] = [];
+  for (const { bare } of names) {
+    const mine = accounts.filter((a) => a.active && a.label === bare);
+    if (mine.length === 0) {
+      decisions.push({ kind: 'register', bare });
+      continue;
+    }
+    const entry = stored.get(bare);
+    const listed = entry && mine.find((a) => a.username === entry.username && a.subdomain === entry.subdomain);
+    if (entry && listed && (await compare(entry.password, listed.passwordHash))) {
+      decisions.push({ kind: 'reuse', bare, username: listed.username, subdomain: listed.subdomain, password: entry.password });
+      continue;
+    }
+    // The newest account for the name is the one an earlier run pointed the CNAME at last.
+    const newest = mine[mine.length - 1] as AccountSnapshot;
+    const reason = !entry ? 'its password is not in --out' : !listed ? 'the entry in --out is for another account' : 'the password in --out no longer matches';
+    decisions.push({ kind: 'rotate', bare, username: newest.username, subdomain: newest.subdomain, reason });
+  }
+  return decisions;
+}
+
+/** The slot each name's CNAME points to; names still to register get none. */
+export function slotsOf(decisions: readonly AccountDecision[]): Map<string, string> {
+  const slots = new Map<string, string>();
+  for (const d of decisions) if (d.kind !== 'register') slots.set(d.bare, d.subdomain);
+  return slots;
+}
+
+/** Registers and rotates as decided; returns the credentials of every name. */
+export async function applyAccounts(decisions: readonly AccountDecision[], service: AccountService, allowfrom: readonly string[]): Promise<Map<string, SlotCredentials>> {
+  const result = new Map<string, SlotCredentials>();
+  for (const d of decisions) {
+    if (d.kind === 'reuse') {
+      result.set(d.bare, { username: d.username, password: d.password, subdomain: d.subdomain, fulldomain: service.fulldomain(d.subdomain) });
+    } else {
+      const creds = d.kind === 'register' ? await service.register({ allowfrom, label: d.bare }) : await service.rotate(d.username);
+      result.set(d.bare, { username: creds.username, password: creds.password, subdomain: creds.subdomain, fulldomain: creds.fulldomain });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,150 @@
+// The only module that talks to Cloudflare, through the official SDK. It reads the base URL
+// (CLOUDFLARE_BASE_URL) the SDK's own way and takes the credential chosen by credential.ts,
+// passing null for the others so that the SDK never mixes in a second variable.
+import Cloudflare from 'cloudflare';
+import type { RecordCreateParams, RecordResponse, RecordUpdateParams } from 'cloudflare/resources/dns/records';
+import { AppError } from '../errors.js';
+import { describeCloudflareError } from './cloudflare-errors.js';
+import { describeCredential, type CloudflareCredential } from './credential.js';
+import { canonicalContent, normalizeName, parseCaaContent, type CaaData, type DnsRecord, type ExistingRecord, type Zone } from './records.js';
+
+export interface Verification {
+  /** e.g. "API token (active)". */
+  readonly description: string;
+  readonly warnings: readonly string[];
+}
+
+export interface CloudflareGateway {
+  verify(): Promise<Verification>;
+  listZones(): Promise<Zone[]>;
+  /** Every record at exactly this name, any type. */
+  listRecords(zone: Zone, name: string): Promise<ExistingRecord[]>;
+  createRecord(zone: Zone, record: DnsRecord): Promise<ExistingRecord>;
+  updateRecord(zone: Zone, id: string, record: DnsRecord): Promise<ExistingRecord>;
+  deleteRecord(zone: Zone, id: string): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Where the SDK's own log lines go (already redacted by the caller). */
+  readonly log: (line: string) => void;
+}
+
+// Bounds on pagination, so a misbehaving API (or proxy) cannot keep us looping.
+const maxZones = 50_000;
+const maxRecordsPerName = 1_000;
+
+export function createCloudflareGateway(credential: CloudflareCredential, options: GatewayOptions): CloudflareGateway {
+  const sdkLog = (level: string) => (message: string) => options.log(`cloudflare sdk ${level}: ${message}`);
+  const client = new Cloudflare({
+    apiToken: credential.kind === 'token' ? credential.token : null,
+    apiKey: credential.kind === 'global-key' ? credential.key : null,
+    apiEmail: credential.kind === 'global-key' ? credential.email : null,
+    userServiceKey: null,
+    // The SDK retries 408/409/429/5xx with backoff; creates may then be duplicated, which the
+    // apply step treats as "already there".
+    maxRetries: 2,
+    logger: { error: sdkLog('error'), warn: sdkLog('warn'), info: sdkLog('info'), debug: sdkLog('debug') },
+  });
+
+  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw describeCloudflareError(err, what);
+    }
+  };
+
+  const listZones = (): Promise<Zone[]> =>
+    call('listing zones', async () => {
+      const zones: Zone[] = [];
+      for await (const z of client.zones.list({ per_page: 50 })) {
+        zones.push({ id: z.id, name: normalizeName(z.name), accountId: z.account?.id, status: z.status });
+        if (zones.length >= maxZones) break;
+      }
+      return zones;
+    });
+
+  const verifyToken = async (token: Extract<CloudflareCredential, { kind: 'token' }>): Promise<Verification> => {
+    const warnings: string[] = [];
+    let accountId = token.accountId;
+    if (token.flavour === 'account' && !accountId) {
+      // Account-owned tokens verify under their account; the zones they see name it.
+      const first = (await listZones())[0];
+      accountId = first?.accountId;
+      if (!accountId) throw new AppError('cloudflare_auth', 'the account API token sees no zone, so its account is unknown: set CLOUDFLARE_ACCOUNT_ID, and give the token Zone:Zone:Read');
+    }
+    const result =
+      token.flavour === 'account' && accountId
+        ? await call('verifying the account API token', () => client.accounts.tokens.verify({ account_id: accountId }))
+        : await call('verifying the API token', () => client.user.tokens.verify());
+    if (result.status !== 'active') throw new AppError('cloudflare_auth', `the API token is ${result.status}, not active: create or roll a token in the Cloudflare dashboard`);
+    if (result.expires_on) warnings.push(`the token expires on ${result.expires_on}`);
+    return { description: `${describeCredential(token)} (active)`, warnings };
+  };
+
+  return {
+    async verify() {
+      if (credential.kind === 'token') return verifyToken(credential);
+      const user = await call('checking the Global API Key', () => client.user.get());
+      return {
+        description: `${describeCredential(credential)} (user ${user.id ?? 'unknown'})`,
+        warnings: [
+          'the Global API Key can do anything on every zone and setting of the account: prefer an API token limited to Zone:Zone:Read and Zone:DNS:Edit on the zones involved, and roll the global key if it was shared',
+        ],
+      };
+    },
+    listZones,
+    listRecords(zone, name) {
+      return call(`listing records at ${name}`, async () => {
+        const records: ExistingRecord[] = [];
+        for await (const r of client.dns.records.list({ zone_id: zone.id, name: { exact: name }, per_page: 100 })) {
+          records.push(fromResponse(zone, r));
+          if (records.length >= maxRecordsPerName) break;
+        }
+        return records;
+      });
+    },
+    createRecord(zone, record) {
+      return call(`creating ${record.type} ${record.name}`, async () => fromResponse(zone, await client.dns.records.create(toParams(zone, record) as RecordCreateParams)));
+    },
+    updateRecord(zone, id, record) {
+      return call(`updating ${record.type} ${record.name}`, async () => fromResponse(zone, await client.dns.records.update(id, toParams(zone, record) as RecordUpdateParams)));
+    },
+    async deleteRecord(zone, id) {
+      await call(`deleting record ${id} in ${zone.name}`, () => client.dns.records.delete(id, { zone_id: zone.id }));
+    },
+  };
+}
+
+const proxiable = new Set(['A', 'AAAA', 'CNAME']);
+
+/** The SDK's params are a union per record type; ours are built from the type at run time. */
+function toParams(zone: Zone, record: DnsRecord): unknown {
+  const params: Record<string, unknown> = { zone_id: zone.id, type: record.type, name: record.name, ttl: record.ttl };
+  if (record.type === 'CAA' && record.caa) params.data = { flags: record.caa.flags, tag: record.caa.tag, value: record.caa.value };
+  else params.content = record.content;
+  if (proxiable.has(record.type)) params.proxied = record.proxied ?? false;
+  return params;
+}
+
+function fromResponse(zone: Zone, r: RecordResponse): ExistingRecord {
+  const type = r.type ?? '';
+  const raw = r as { data?: { flags?: number; tag?: string; value?: string } };
+  let caa: CaaData | undefined;
+  if (type === 'CAA') {
+    caa =
+      raw.data?.tag !== undefined && raw.data.value !== undefined
+        ? { flags: raw.data.flags ?? 0, tag: raw.data.tag.toLowerCase(), value: raw.data.value }
+        : parseCaaContent(r.content ?? '');
+  }
+  return {
+    id: r.id,
+    zoneId: zone.id,
+    name: normalizeName(r.name),
+    type,
+    content: canonicalContent(type, r.content ?? '', caa),
+    ttl: r.ttl,
+    ...(proxiable.has(type) ? { proxied: r.proxied ?? false } : {}),
+    ...(caa ? { caa } : {}),
+  };
+}

@@ -1,0 +1,184 @@
+// The files clients read, written into --out with mode 0600: the goacmedns storage JSON
+// (lego, cert-manager, Caddy, acme-dns-client, certbot's acme-dns hook), one env file per name
+// for acme.sh, and a README on pointing each client at them.
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../errors.js';
+
+export const storageFileName = 'acmedns.json';
+export const readmeFileName = 'README.txt';
+
+export interface StorageEntry {
+  readonly fulldomain: string;
+  readonly subdomain: string;
+  readonly username: string;
+  readonly password: string;
+  readonly server_url: string;
+}
+
+export type Storage = Readonly<Record<string, StorageEntry>>;
+
+export function envFileName(bare: string): string {
+  return `acme.sh-${bare}.env`;
+}
+
+function isEntry(value: unknown): value is StorageEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return ['fulldomain', 'subdomain', 'username', 'password'].every((k) => typeof v[k] === 'string');
+}
+
+/**
+ * The storage JSON already in the out folder: entries we can use keyed by domain, plus the
+ * whole parsed object (entries we did not write are kept when we rewrite the file).
+ */
+export function readStorage(outDir: string): { entries: Map<string, StorageEntry>; raw: Record<string, unknown> } {
+  const file = join(outDir, storageFileName);
+  if (!existsSync(file)) return { entries: new Map(), raw: {} };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new AppError('out_unreadable', `${file} is not valid JSON (${(err as Error).message}); move it away or fix it, it is not overwritten`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new AppError('out_unreadable', `${file} is not a goacmedns storage object; move it away, it is not overwritten`);
+  }
+  const entries = new Map<string, StorageEntry>();
+  for (const [domain, value] of Object.entries(raw)) if (isEntry(value)) entries.set(domain.toLowerCase(), value);
+  return { entries, raw: raw as Record<string, unknown> };
+}
+
+/** Write to a temporary file with mode 0600, flush, rename: a crash never leaves half a file. */
+export function writePrivateFile(file: string, text: string): void {
+  const temp = `${file}.tmp-${process.pid}`;
+  const fd = openSync(temp, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(temp, 0o600);
+  renameSync(temp, file);
+}
+
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dir).mode & 0o777;
+  // Group- or world-readable folders get tightened: they are about to hold passwords.
+  if (mode & 0o077) chmodSync(dir, mode & 0o700);
+}
+
+export function acmeShEnv(entry: StorageEntry): string {
+  const quote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
+  return [
+    '# acme.sh dns_acmedns credentials; load with: set -a; . ./this-file; set +a',
+    `export ACMEDNS_BASE_URL=${quote(entry.server_url)}`,
+    `export ACMEDNS_USERNAME=${quote(entry.username)}`,
+    `export ACMEDNS_PASSWORD=${quote(entry.password)}`,
+    `export ACMEDNS_SUBDOMAIN=${quote(entry.subdomain)}`,
+    '',
+  ].join('\n');
+}
+
+export interface WriteResult {
+  readonly files: string[];
+}
+
+/** Every file with the text it should hold: the storage JSON merged with what is there. */
+export function credentialFileContents(outDir: string, entries: ReadonlyMap<string, StorageEntry>, requested: ReadonlyMap<string, readonly string[]>): Map<string, string> {
+  const { raw } = readStorage(outDir);
+  const merged: Record<string, unknown> = { ...raw };
+  for (const [domain, entry] of entries) {
+    merged[domain] = { fulldomain: entry.fulldomain, subdomain: entry.subdomain, username: entry.username, password: entry.password, server_url: entry.server_url };
+  }
+  const files = new Map<string, string>();
+  files.set(join(outDir, storageFileName), JSON.stringify(merged, null, 2) + '\n');
+  for (const [domain, entry] of entries) files.set(join(outDir, envFileName(domain)), acmeShEnv(entry));
+  files.set(join(outDir, readmeFileName), clientReadme(outDir, entries, requested));
+  return files;
+}
+
+/** Files that are missing, differ, or are readable by others. */
+export function staleCredentialFiles(contents: ReadonlyMap<string, string>): string[] {
+  const stale: string[] = [];
+  for (const [file, text] of contents) {
+    if (!existsSync(file) || (statSync(file).mode & 0o077) !== 0 || readFileSync(file, 'utf8') !== text) stale.push(file);
+  }
+  return stale;
+}
+
+/** (Re)writes every file, all mode 0600, in a folder of mode 0700. */
+export function writeCredentialFiles(outDir: string, contents: ReadonlyMap<string, string>): WriteResult {
+  ensurePrivateDir(outDir);
+  for (const [file, text] of contents) writePrivateFile(file, text);
+  return { files: [...contents.keys()] };
+}
+
+export function clientReadme(outDir: string, entries: ReadonlyMap<string, StorageEntry>, requested: ReadonlyMap<string, readonly string[]>): string {
+  const first = [...entries][0];
+  const domain = first?.[0] ?? 'example.com';
+  const entry = first?.[1];
+  const server = entry?.server_url ?? 'https://auth.example.org';
+  const storage = join(outDir, storageFileName);
+  const names = requested.get(domain) ?? [domain];
+  const dFlags = names.map((n) => `-d '${n}'`).join(' ');
+  return `acme-delegate credentials
+=========================
+
+These files hold passwords: keep them mode 0600, copy each to the server that renews the
+certificate, and give each server only the names it needs. Each account can only set the
+TXT record of its own _acme-challenge slot.
+
+  ${storageFileName}${' '.repeat(Math.max(1, 24 - storageFileName.length))}goacmedns storage JSON, keyed by domain (all names)
+${[...entries.keys()].map((d) => `  ${envFileName(d)}${' '.repeat(Math.max(1, 24 - envFileName(d).length))}acme.sh variables for ${(requested.get(d) ?? [d]).join(', ')}`).join('\n')}
+
+API (server_url): ${server}
+
+lego (--dns acme-dns)
+  ACME_DNS_API_BASE=${server} ACME_DNS_STORAGE_PATH=${storage} \\
+    lego --email you@example.com --dns acme-dns ${dFlags} run
+
+certbot
+  With the certbot-dns-acmedns plugin, an INI file (mode 0600) containing
+    dns_acmedns_api_url = ${server}
+    dns_acmedns_registration_file = ${storage}
+  and: certbot certonly --authenticator dns-acmedns --dns-acmedns-credentials FILE.ini ${dFlags}
+  The acme-dns-auth.py hook reads the same JSON: set ACMEDNS_URL = "${server}" and
+  STORAGE_PATH = "${storage}" in the script, then
+    certbot certonly --manual --manual-auth-hook /etc/letsencrypt/acme-dns-auth.py \\
+      --preferred-challenges dns ${dFlags}
+
+acme.sh (dns_acmedns)
+  set -a; . ./${envFileName(domain)}; set +a
+  acme.sh --issue --dns dns_acmedns ${dFlags}
+  (acme.sh saves the ACMEDNS_* values in its account config for renewals.)
+
+cert-manager
+  kubectl -n cert-manager create secret generic acme-delegate \\
+    --from-file=acmedns.json=${storage}
+  and in the (Cluster)Issuer:
+    solvers:
+      - dns01:
+          acmeDNS:
+            host: ${server}
+            accountSecretRef:
+              name: acme-delegate
+              key: acmedns.json
+
+Caddy (built with the caddy-dns/acmedns module)
+  tls {
+    dns acmedns {
+      username ${entry?.username ?? 'USERNAME'}
+      password <password from ${storageFileName}>
+      subdomain ${entry?.subdomain ?? 'SUBDOMAIN'}
+      server_url ${server}
+    }
+  }
+  Newer versions of the module also take the whole file: config_file_path ${storage}
+
+Re-running "acme-delegate bootstrap" with the same --out keeps these passwords; if this folder
+is lost, a re-run issues new passwords (the old ones stop working) and rewrites it.
+`;
+}

@@ -1,0 +1,106 @@
+// What bootstrap wants in Cloudflare, from the config, the accounts and the account's zones:
+// the delegation of our zone (NS + name-server addresses), one CNAME per certificate name and,
+// on request, CAA records. Pure: problems come back as errors and notes, not thrown.
+import ipaddr from 'ipaddr.js';
+import { isWithin, type CertificateName } from './names.js';
+import type { Intent, Zone } from './records.js';
+import { parentZoneOf, zoneForName } from './zones.js';
+
+/** Short, so a changed CNAME is seen quickly; 60 s is Cloudflare's lowest non-automatic TTL. */
+export const challengeCnameTtl = 60;
+
+export interface IntentInput {
+  readonly zone: string;
+  readonly nsname: string;
+  readonly nsAddresses: readonly string[];
+  /** TTL for NS and address records. */
+  readonly delegationTtl: number;
+  readonly names: readonly CertificateName[];
+  /** bare name -> slot (subdomain) its CNAME points to; a placeholder while not yet registered. */
+  readonly slots: ReadonlyMap<string, string>;
+  readonly zones: readonly Zone[];
+  readonly caa?: { readonly issuer: string; readonly accountUri?: string };
+}
+
+export interface IntentResult {
+  readonly intents: Intent[];
+  /** Problems that stop the run, e.g. a name in no zone of the account. */
+  readonly errors: string[];
+  /** Things the operator should know but that do not stop the run. */
+  readonly notes: string[];
+}
+
+export function buildIntents(input: IntentInput): IntentResult {
+  const intents: Intent[] = [];
+  const errors: string[] = [];
+  const notes: string[] = [];
+  const zoneNames = input.zones.map((z) => z.name).join(', ') || 'none';
+
+  for (const name of input.names) {
+    const zone = zoneForName(name.challengeName, input.zones);
+    if (!zone) {
+      errors.push(`${name.requested.join(', ')}: no Cloudflare zone of this account holds ${name.bare} (zones visible to the credential: ${zoneNames})`);
+      continue;
+    }
+    if (isWithin(name.bare, input.zone)) {
+      errors.push(`${name.bare} lies inside our own zone ${input.zone}; certificate names must be outside it`);
+      continue;
+    }
+    const slot = input.slots.get(name.bare) ?? '<new slot>';
+    intents.push({ kind: 'cname', zone, name: name.challengeName, target: `${slot}.${input.zone}`, ttl: challengeCnameTtl, purpose: `challenge for ${name.requested.join(', ')}` });
+    if (input.caa) {
+      const value = input.caa.accountUri ? `${input.caa.issuer}; accounturi=${input.caa.accountUri}` : input.caa.issuer;
+      const certZone = zoneForName(name.bare, input.zones) ?? zone;
+      intents.push({ kind: 'caa', zone: certZone, name: name.bare, tag: 'issue', value, ttl: input.delegationTtl, purpose: `CAA for ${name.requested.join(', ')}` });
+      if (name.requested.some((r) => r.startsWith('*.'))) {
+        intents.push({ kind: 'caa', zone: certZone, name: name.bare, tag: 'issuewild', value, ttl: input.delegationTtl, purpose: `CAA for ${name.requested.join(', ')}` });
+      }
+    }
+  }
+
+  const delegation = buildDelegation(input);
+  intents.unshift(...delegation.intents);
+  errors.push(...delegation.errors);
+  notes.push(...delegation.notes);
+  return { intents, errors, notes };
+}
+
+function buildDelegation(input: IntentInput): IntentResult {
+  const intents: Intent[] = [];
+  const errors: string[] = [];
+  const notes: string[] = [];
+  const parent = parentZoneOf(input.zone, input.zones);
+  if (input.zones.some((z) => z.name === input.zone)) {
+    notes.push(`${input.zone} is itself a Cloudflare zone of this account: Cloudflare would answer for it instead of acme-delegate; remove that zone or delegate it at its parent yourself`);
+  }
+  if (!parent) {
+    notes.push(`${input.zone} is not inside a Cloudflare zone of this account: delegation not managed here; make sure its parent has "${input.zone} NS ${input.nsname}" and glue`);
+    return { intents, errors, notes };
+  }
+  if (input.nsname === input.zone) {
+    errors.push(
+      `dns.nsname is ${input.nsname}, the apex of our zone: Cloudflare refuses an NS and an A record on one label, so the name server needs its own name below the zone (e.g. --nsname ns.${input.zone})`,
+    );
+    return { intents, errors, notes };
+  }
+  intents.push({ kind: 'delegation', zone: parent, name: input.zone, nameservers: [input.nsname], ttl: input.delegationTtl, purpose: 'delegation' });
+
+  const nsZone = zoneForName(input.nsname, input.zones.filter((z) => z.name !== input.zone));
+  if (!nsZone) {
+    notes.push(`name server ${input.nsname} is not in a Cloudflare zone of this account: its A/AAAA records are not managed here`);
+    return { intents, errors, notes };
+  }
+  if (input.nsAddresses.length === 0) {
+    errors.push(`dns.ns_addresses is empty: ${input.nsname} needs at least one public address (--ns-address)`);
+    return { intents, errors, notes };
+  }
+  for (const address of input.nsAddresses) {
+    const range = ipaddr.parse(address).range();
+    if (range !== 'unicast') {
+      notes.push(`ns address ${address} is not a public address (${range}): resolvers on the internet cannot reach it`);
+    }
+  }
+  const glue = isWithin(input.nsname, input.zone);
+  intents.push({ kind: 'address', zone: nsZone, name: input.nsname, addresses: input.nsAddresses, ttl: input.delegationTtl, purpose: glue ? 'glue' : 'name server address' });
+  return { intents, errors, notes };
+}

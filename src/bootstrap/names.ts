@@ -1,0 +1,56 @@
+// Certificate names as the operator types them, reduced to what DNS-01 needs: the bare name
+// whose `_acme-challenge` label receives the CNAME. `*.example.com` and `example.com` validate
+// through the same label, so they share one entry (and one account).
+import { AppError } from '../errors.js';
+
+export interface CertificateName {
+  /** The name without `*.`, lower case, no trailing dot: the account label and storage key. */
+  readonly bare: string;
+  /** What was asked for, e.g. ["example.com", "*.example.com"], in first-seen order. */
+  readonly requested: readonly string[];
+  /** `_acme-challenge.<bare>`: where the CNAME goes. */
+  readonly challengeName: string;
+}
+
+const label = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
+
+/** Lower case, no trailing dot; throws AppError('bad_domain') for anything that is not a host name. */
+export function normalizeCertificateName(input: string): { bare: string; wildcard: boolean } {
+  const text = input.trim().toLowerCase().replace(/\.$/, '');
+  const wildcard = text.startsWith('*.');
+  const bare = wildcard ? text.slice(2) : text;
+  const labels = bare.split('.');
+  if (bare.length === 0 || bare.length > 253 || labels.length < 2 || !labels.every((l) => label.test(l))) {
+    throw new AppError('bad_domain', `"${input}" is not a certificate name (expected e.g. www.example.com or *.example.com)`);
+  }
+  if (bare.startsWith('_acme-challenge.')) {
+    throw new AppError('bad_domain', `"${input}": give the certificate name, not its _acme-challenge label`);
+  }
+  return { bare, wildcard };
+}
+
+/** Groups requested names by their bare name, keeping the order of first appearance. */
+export function certificateNames(inputs: readonly string[]): CertificateName[] {
+  const byBare = new Map<string, string[]>();
+  for (const input of inputs) {
+    const { bare, wildcard } = normalizeCertificateName(input);
+    const shown = wildcard ? `*.${bare}` : bare;
+    const list = byBare.get(bare) ?? [];
+    if (!list.includes(shown)) list.push(shown);
+    byBare.set(bare, list);
+  }
+  return [...byBare].map(([bare, requested]) => ({ bare, requested, challengeName: `_acme-challenge.${bare}` }));
+}
+
+/** Names from a file: one a line, blank lines and `#` comments ignored. */
+export function parseDomainList(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => line !== '');
+}
+
+/** True when `name` equals `zone` or lies below it. */
+export function isWithin(name: string, zone: string): boolean {
+  return name === zone || name.endsWith(`.${zone}`);
+}

@@ -1,0 +1,37 @@
+// The plan as the operator reads it: one aligned row per account and per record.
+import type { AccountDecision } from './accounts.js';
+import type { PlanStep } from './plan.js';
+import { planCounts } from './plan.js';
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+}
+
+export function renderAccountTable(decisions: readonly AccountDecision[], requested: ReadonlyMap<string, readonly string[]>): string {
+  const rows: string[][] = [['ACCOUNT', 'NAME', 'SLOT', 'NOTE']];
+  for (const d of decisions) {
+    const names = (requested.get(d.bare) ?? [d.bare]).join(', ');
+    if (d.kind === 'register') rows.push(['register', names, '(new)', 'new account, password written to --out']);
+    else if (d.kind === 'reuse') rows.push(['keep', names, d.subdomain, 'password from --out still valid']);
+    else rows.push(['rotate', names, d.subdomain, `new password: ${d.reason}; servers using the old one must get the new files`]);
+  }
+  return table(rows);
+}
+
+export function renderPlanTable(steps: readonly PlanStep[]): string {
+  const rows: string[][] = [['ACTION', 'ZONE', 'TYPE', 'NAME', 'CONTENT', 'TTL', 'NOTE']];
+  for (const s of steps) {
+    const ttl = s.record.ttl === 1 ? 'auto' : String(s.record.ttl);
+    const proxied = s.record.proxied ? ' (proxied)' : '';
+    const note = [s.purpose, s.note].filter(Boolean).join(': ');
+    rows.push([s.action, s.zone.name, s.record.type, s.record.name, s.record.content + proxied, ttl, note]);
+  }
+  return table(rows);
+}
+
+export function renderPlanSummary(steps: readonly PlanStep[]): string {
+  const c = planCounts(steps);
+  return `records: ${c.create} to create, ${c.update} to update, ${c.delete} to delete, ${c.keep} to keep, ${c.conflict} in conflict`;
+}

@@ -1,0 +1,180 @@
+// The bootstrap run: read-only discovery and planning first, then, once confirmed, accounts,
+// credential files and DNS changes in an order that a later run can always finish.
+import { createAccountService } from '../accounts/service.js';
+import type { Config } from '../config/schema.js';
+import { publicApiUrl } from '../config/load.js';
+import { createBcryptPool } from '../crypto/bcrypt-pool.js';
+import { AppError } from '../errors.js';
+import { Store } from '../store/store.js';
+import { readAccountSnapshot } from './account-snapshot.js';
+import { applyAccounts, decideAccounts, slotsOf, type AccountDecision, type SlotCredentials } from './accounts.js';
+import { applyPlan } from './apply.js';
+import type { CloudflareGateway } from './cloudflare-gateway.js';
+import { credentialFileContents, readStorage, staleCredentialFiles, writeCredentialFiles, type StorageEntry } from './credential-files.js';
+import type { CloudflareCredential } from './credential.js';
+import { buildIntents } from './intents.js';
+import { certificateNames } from './names.js';
+import { computePlan, planHasChanges } from './plan.js';
+import { renderAccountTable, renderPlanSummary, renderPlanTable } from './plan-table.js';
+import { normalizeName, type ExistingRecord, type Intent, type Zone } from './records.js';
+
+export interface BootstrapOptions {
+  readonly config: Config;
+  readonly domains: readonly string[];
+  readonly dryRun: boolean;
+  readonly yes: boolean;
+  readonly replace: boolean;
+  readonly outDir?: string;
+  readonly allowfrom: readonly string[];
+  readonly caa?: { readonly issuer: string; readonly accountUri?: string };
+}
+
+export interface BootstrapIo {
+  /** The plan and results (already redacted by the caller). */
+  readonly out: (text: string) => void;
+  /** Notes, warnings and errors (already redacted by the caller). */
+  readonly err: (text: string) => void;
+  /** Asks y/N on a terminal; undefined when there is none to ask. */
+  readonly confirm?: (question: string) => Promise<boolean>;
+  readonly credential: CloudflareCredential;
+  readonly gateway: CloudflareGateway;
+}
+
+/** Exit codes: 0 done (or nothing to do, or dry run), 1 failed or not confirmed, 3 conflicts left alone. */
+export const exitConflicts = 3;
+
+export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): Promise<number> {
+  const { config } = options;
+  const names = certificateNames(options.domains);
+  if (names.length === 0) throw new AppError('usage', 'no certificate names: give --domain NAME (repeatable) or --domains-file FILE');
+  if (!options.dryRun && !options.outDir) {
+    throw new AppError('usage', '--out DIR is required (except with --dry-run): new passwords exist only once and must be written there');
+  }
+  const requested = new Map(names.map((n) => [n.bare, n.requested] as const));
+
+  // ---- discover (reads only) ----
+  const verification = await io.gateway.verify();
+  io.err(`Cloudflare credential: ${verification.description}\n`);
+  for (const w of verification.warnings) io.err(`warning: ${w}\n`);
+  const zones = await io.gateway.listZones();
+
+  const pool = createBcryptPool(1);
+  try {
+    const stored = options.outDir ? readStorage(options.outDir).entries : new Map<string, StorageEntry>();
+    const decisions = await decideAccounts(names, readAccountSnapshot(config.store.path), stored, (pw, hash) => pool.compare(pw, hash));
+
+    const intentsOf = (slots: ReadonlyMap<string, string>) =>
+      buildIntents({
+        zone: config.dns.zone,
+        nsname: config.dns.nsname,
+        nsAddresses: config.dns.ns_addresses,
+        delegationTtl: Math.min(86400, Math.max(60, config.dns.default_ttl)),
+        names,
+        slots,
+        zones,
+        ...(options.caa ? { caa: options.caa } : {}),
+      });
+    const planned = intentsOf(slotsOf(decisions));
+    for (const note of planned.notes) io.err(`note: ${note}\n`);
+    if (planned.errors.length > 0) {
+      throw new AppError('bootstrap_invalid', planned.errors.join('\n'));
+    }
+    const existing = await listExisting(planned.intents, io.gateway);
+    const steps = computePlan(planned.intents, existing, { replace: options.replace });
+
+    // Files are only known in full once every password is; reused ones can be compared now.
+    const serverUrl = publicApiUrl(config);
+    const allReused = decisions.every((d) => d.kind === 'reuse');
+    const staleFiles =
+      options.outDir && allReused
+        ? staleCredentialFiles(credentialFileContents(options.outDir, storageEntries(reusedCredentials(decisions, config.dns.zone), serverUrl), requested))
+        : options.outDir
+          ? ['(credential files)']
+          : [];
+
+    io.out(`Plan for ${names.map((n) => n.requested.join(', ')).join('; ')} (zone ${config.dns.zone}, API ${serverUrl})\n\n`);
+    io.out(renderAccountTable(decisions, requested) + '\n\n');
+    io.out(renderPlanTable(steps) + '\n\n');
+    io.out(renderPlanSummary(steps) + '\n');
+    if (options.outDir) io.out(staleFiles.length ? `files: write credentials into ${options.outDir}\n` : `files: credentials in ${options.outDir} are up to date\n`);
+    const conflicts = steps.filter((s) => s.action === 'conflict').length;
+
+    const accountChanges = decisions.some((d) => d.kind !== 'reuse');
+    if (!planHasChanges(steps) && !accountChanges && staleFiles.length === 0) {
+      io.out('\nNothing to change.\n');
+      return conflicts ? conflictExit(io, conflicts) : 0;
+    }
+    if (options.dryRun) {
+      io.out('\nDry run: nothing was changed (no Cloudflare record, no account, no file).\n');
+      return 0;
+    }
+    if (!options.yes) {
+      if (!io.confirm) {
+        io.err('not applied: confirm with --yes (standard input is not a terminal to ask on)\n');
+        return 1;
+      }
+      if (!(await io.confirm('Apply this plan? [y/N] '))) {
+        io.err('not applied: nothing was changed\n');
+        return 1;
+      }
+    }
+
+    // ---- apply: accounts, then files, then DNS ----
+    // Files before DNS: a password exists only in memory until written, and a run that fails
+    // later in Cloudflare must not lose it.
+    const credentials = await withStore(config, pool, (service) => applyAccounts(decisions, service, options.allowfrom));
+    const outDir = options.outDir as string;
+    const written = writeCredentialFiles(outDir, credentialFileContents(outDir, storageEntries(credentials, serverUrl), requested));
+    io.out(`\nwrote ${written.files.length} files (mode 0600) into ${outDir}\n`);
+
+    const final = computePlan(intentsOf(new Map([...credentials].map(([bare, c]) => [bare, c.subdomain]))).intents, existing, { replace: options.replace });
+    try {
+      const changed = await applyPlan(final, io.gateway, (line) => io.out(`${line}\n`));
+      io.out(`done: ${changed} record changes applied\n`);
+    } catch (err) {
+      io.err('stopped midway: the changes above are in place; run the same command again to finish\n');
+      throw err;
+    }
+    return conflicts ? conflictExit(io, conflicts) : 0;
+  } finally {
+    await pool.close();
+  }
+}
+
+function conflictExit(io: BootstrapIo, conflicts: number): number {
+  io.err(`${conflicts} conflicting record(s) left alone: those names are not delegated yet; review them above and re-run with --replace to replace them\n`);
+  return exitConflicts;
+}
+
+async function listExisting(intents: readonly Intent[], gateway: CloudflareGateway): Promise<Map<string, ExistingRecord[]>> {
+  const wanted = new Map<string, Zone>();
+  for (const i of intents) wanted.set(`${i.zone.id}\u0000${normalizeName(i.name)}`, i.zone);
+  const byName = new Map<string, ExistingRecord[]>();
+  for (const [key, zone] of wanted) {
+    const name = key.split('\u0000')[1] as string;
+    byName.set(name, [...(byName.get(name) ?? []), ...(await gateway.listRecords(zone, name))]);
+  }
+  return byName;
+}
+
+function reusedCredentials(decisions: readonly AccountDecision[], zone: string): Map<string, SlotCredentials> {
+  const result = new Map<string, SlotCredentials>();
+  for (const d of decisions) {
+    if (d.kind === 'reuse') result.set(d.bare, { username: d.username, password: d.password, subdomain: d.subdomain, fulldomain: `${d.subdomain}.${zone}` });
+  }
+  return result;
+}
+
+function storageEntries(credentials: ReadonlyMap<string, SlotCredentials>, serverUrl: string): Map<string, StorageEntry> {
+  return new Map([...credentials].map(([bare, c]) => [bare, { fulldomain: c.fulldomain, subdomain: c.subdomain, username: c.username, password: c.password, server_url: serverUrl }]));
+}
+
+async function withStore<T>(config: Config, pool: ReturnType<typeof createBcryptPool>, fn: (service: ReturnType<typeof createAccountService>) => Promise<T>): Promise<T> {
+  const store = Store.open({ path: config.store.path, valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
+  try {
+    return await fn(createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost }));
+  } finally {
+    store.close();
+  }
+}
+

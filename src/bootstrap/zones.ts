@@ -1,0 +1,19 @@
+// Which Cloudflare zone holds a name: the longest zone name that is a suffix of it.
+import { isWithin } from './names.js';
+import type { Zone } from './records.js';
+
+export function zoneForName(name: string, zones: readonly Zone[]): Zone | undefined {
+  let best: Zone | undefined;
+  for (const zone of zones) {
+    if (isWithin(name, zone.name) && (!best || zone.name.length > best.name.length)) best = zone;
+  }
+  return best;
+}
+
+/** The zone strictly above `name` (a zone named exactly `name` does not count). */
+export function parentZoneOf(name: string, zones: readonly Zone[]): Zone | undefined {
+  return zoneForName(
+    name,
+    zones.filter((z) => z.name !== name),
+  );
+}
