@@ -1,0 +1,40 @@
+// `acme-delegate serve`: runs DNS and the API until SIGINT/SIGTERM.
+import { parseArgs } from 'node:util';
+import { createLogger } from '../log.js';
+import { startService } from '../service.js';
+import { configFromOptions, configOptionsHelp } from './config-options.js';
+import { configOptionSpecs } from './config-options.js';
+
+export const serveHelp = `Usage: acme-delegate serve [options]
+
+Runs the authoritative DNS server for the delegated zone and the acme-dns compatible HTTP API.
+With no options it runs on embedded defaults: zone auth.localhost, DNS on 127.0.0.1:5300
+(UDP and TCP), API on http://127.0.0.1:8053, SQLite under ./data/.
+
+Options:
+${configOptionsHelp}
+  -h, --help               show this help
+
+Every config key can also be set from the environment as ACME_DELEGATE_<SECTION>_<KEY>,
+e.g. ACME_DELEGATE_DNS_ZONE=auth.example.org. See \`acme-delegate config-reference\`.`;
+
+export async function runServeCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...configOptionSpecs, help: { type: 'boolean', short: 'h' } }, strict: true });
+  if (values.help) {
+    process.stdout.write(serveHelp + '\n');
+    return 0;
+  }
+  const config = configFromOptions(values);
+  const logger = createLogger({ level: config.log.level, format: config.log.format });
+  const service = await startService(config, logger);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info('stopping', { signal });
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await service.close();
+  return 0;
+}

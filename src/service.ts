@@ -1,0 +1,101 @@
+// Wiring of the running server in one screen: config -> store -> zone index -> DNS and API.
+// Each part is handed what it needs; nothing is global.
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { createAccountService } from './accounts/service.js';
+import { buildApi } from './api/app.js';
+import type { Config } from './config/schema.js';
+import { createBcryptPool } from './crypto/bcrypt-pool.js';
+import { startDnsServer, type DnsServer } from './dns/server.js';
+import { createZoneIndex } from './dns/zone-index.js';
+import { ConfigError } from './errors.js';
+import type { Logger } from './log.js';
+import { parseHostPort, type HostPort } from './net/address.js';
+import { Store } from './store/store.js';
+
+export interface RunningService {
+  readonly store: Store;
+  readonly dns: DnsServer;
+  readonly api: FastifyInstance;
+  /** Where the API actually listens (the port is real even when 0 was asked). */
+  readonly apiAddress: HostPort;
+  close(): Promise<void>;
+}
+
+const purgeIntervalMs = 60_000;
+const externalSyncIntervalMs = 1_000;
+
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const tls = readTls(config);
+  const store = Store.open({ path: config.store.path, valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
+  const pool = createBcryptPool(2);
+  const closers: (() => Promise<void> | void)[] = [() => store.close(), () => pool.close()];
+  const close = async (): Promise<void> => {
+    for (const closer of closers.splice(0).reverse()) {
+      try {
+        await closer();
+      } catch (error) {
+        logger.warn('error while stopping', { error });
+      }
+    }
+  };
+  try {
+    store.purgeExpired();
+    const zone = createZoneIndex(config, store);
+    closers.push(() => zone.close());
+    const dns = await startDnsServer({ config, zone, logger });
+    closers.push(() => dns.close());
+    const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
+    const api = await buildApi({ config, store, accounts, logger, tls });
+    const { host, port } = parseHostPort(config.api.listen);
+    await api.listen({ host, port });
+    closers.push(() => api.close());
+    const bound = api.server.address();
+    const apiAddress = bound && typeof bound === 'object' ? { host: bound.address, port: bound.port } : { host, port };
+
+    const purge = setInterval(() => {
+      try {
+        const purged = store.purgeExpired();
+        if (purged > 0) logger.info('expired TXT values purged', { purged });
+      } catch (error) {
+        logger.error('purge failed', { error });
+      }
+    }, purgeIntervalMs);
+    purge.unref();
+    closers.push(() => clearInterval(purge));
+    // Accounts made by the CLI or bootstrap in another process reach DNS within a second.
+    const sync = setInterval(() => {
+      try {
+        store.syncExternalChanges();
+      } catch (error) {
+        logger.error('reading external changes failed', { error });
+      }
+    }, externalSyncIntervalMs);
+    sync.unref();
+    closers.push(() => clearInterval(sync));
+
+    logger.info('acme-delegate started', {
+      zone: config.dns.zone,
+      dns: dns.addresses().udp.map((a) => `${a.host}:${a.port}`),
+      api: `${apiAddress.host}:${apiAddress.port}`,
+      registration: config.api.registration,
+      store: config.store.path,
+    });
+    return { store, dns, api, apiAddress, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function readTls(config: Config): { cert: Buffer; key: Buffer } | undefined {
+  if (!config.api.tls_cert) return undefined;
+  const read = (key: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new ConfigError(`${key}: cannot read ${path}: ${(error as Error).message}`);
+    }
+  };
+  return { cert: read('api.tls_cert', config.api.tls_cert), key: read('api.tls_key', config.api.tls_key) };
+}
