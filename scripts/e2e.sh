@@ -351,6 +351,22 @@ else
   fail "credentials file is mode 0600" "mode $(stat -c %a "$credentials")"
 fi
 
+# Two more accounts registered the way lego's native acme-dns provider does it (goacmedns 0.1.1 and
+# 0.2, replayed byte for byte); their CNAMEs are added as an operator would by hand.
+goacmedns_storage=$work/credentials/goacmedns.json
+for style in 0.1 0.2; do
+  name=go${style/./}.example.org
+  if GOACMEDNS_STYLE=$style "$e2e/goacmedns-replay.sh" register "$api_url" "$name" "$goacmedns_storage" \
+    2>>"$logs/goacmedns.log"; then
+    pass "goacmedns $style register request: accepted as that client requires"
+    jq --arg n "_acme-challenge.$name" --arg c "$(jq -r --arg d "$name" '.[$d].fulldomain' "$goacmedns_storage")" \
+      '. + [{name: $n, type: "CNAME", content: $c, ttl: 60}]' "$records_json" >"$records_json.new" &&
+      mv "$records_json.new" "$records_json"
+  else
+    fail "goacmedns $style register request" "$(tail -n 1 "$logs/goacmedns.log")"
+  fi
+done
+
 load_records_into_knot "$records_json" || abort "knotd reloads the customer zones with the CNAMEs"
 cname_ok=1
 for name in "${names[@]}"; do
@@ -392,7 +408,7 @@ lego_run() { # lego_run PATH LOG CREDENTIALS COMMAND [ARGS...] -- DOMAIN...
   for d in "$@"; do domains+=(-d "$d"); done
   # --dns.disable-cp: lego would otherwise query the zone's NS names on port 53 itself; the single
   # check through the resolver (unbound) remains.
-  EXEC_PATH=$hook ACME_DELEGATE_CREDENTIALS=$creds EXEC_PROPAGATION_TIMEOUT=60 EXEC_POLLING_INTERVAL=2 \
+  EXEC_PATH=${lego_exec_path:-$hook} ACME_DELEGATE_CREDENTIALS=$creds GOACMEDNS_STORAGE=$creds EXEC_PROPAGATION_TIMEOUT=60 EXEC_POLLING_INTERVAL=2 \
     LEGO_CA_CERTIFICATES=$tls_ca run_logged "$logfile" timeout 180 lego --server "$acme_directory" \
     --accept-tos --email admin@example.org --path "$path" --dns exec --dns.disable-cp \
     --dns.resolvers "127.0.0.1:$unbound_port" "${domains[@]}" "${args[@]}"
@@ -467,6 +483,23 @@ else
   tail -n 30 "$logs/lego-shop.log"
 fi
 check_cert "lego shop.example.org" "$work/lego/certificates/shop.example.org.crt" shop.example.org || true
+
+say "lego with goacmedns's exact update requests (lego's native acme-dns provider, replayed)"
+for style in 0.1 0.2; do
+  name=go${style/./}.example.org
+  if ! jq -e --arg d "$name" 'has($d)' "$goacmedns_storage" >/dev/null 2>&1; then
+    fail "lego + goacmedns $style for $name" "no account (register failed)"
+    continue
+  fi
+  if GOACMEDNS_STYLE=$style lego_exec_path=$e2e/goacmedns-replay.sh \
+    lego_run "$work/lego" "$logs/lego-$name.log" "$goacmedns_storage" run -- "$name"; then
+    pass "lego exits 0 for $name with goacmedns $style updates"
+  else
+    fail "lego exits 0 for $name with goacmedns $style updates" "see below"
+    tail -n 10 "$logs/lego-$name.log"
+  fi
+  check_cert "lego + goacmedns $style $name" "$work/lego/certificates/$name.crt" "$name" || true
+done
 
 say "renewals: the same credentials keep working"
 www_serial=$(serial_of "$work/certbot/config/live/www/cert.pem")
@@ -567,7 +600,7 @@ say "secrets stay secret"
 leaks=0
 while IFS= read -r password; do
   if grep -rqF -- "$password" "$logs" "$work/certbot/logs" 2>/dev/null; then leaks=1; fi
-done < <(jq -r '.[].password' "$credentials")
+done < <(jq -r '.[].password' "$credentials" "$goacmedns_storage" 2>/dev/null)
 if ((leaks)); then
   fail "no password appears in any log (daemons, bootstrap, certbot, lego, hook)"
 else
