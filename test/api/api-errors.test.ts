@@ -140,3 +140,14 @@ t.test('a database failure during update is a JSON 500 without database text', a
   t.same(JSON.parse(reply.body), { error: 'internal_error' });
   t.notMatch(reply.body, /SQLITE/);
 });
+
+t.test('CORS headers only for configured origins', async (t) => {
+  const open = await startApi(t, { 'api.cors_origins': ['https://dash.example.org'] });
+  const preflight = await rawRequest(open.port, 'OPTIONS /update HTTP/1.1\nOrigin: https://dash.example.org\nAccess-Control-Request-Method: POST');
+  t.equal(preflight.headers['access-control-allow-origin'], 'https://dash.example.org');
+  const other = await rawRequest(open.port, 'GET /health HTTP/1.1\nOrigin: https://evil.example');
+  t.equal(other.headers['access-control-allow-origin'], undefined, 'other origins get no CORS header');
+  const none = await startApi(t);
+  const plain = await rawRequest(none.port, 'GET /health HTTP/1.1\nOrigin: https://dash.example.org');
+  t.equal(plain.headers['access-control-allow-origin'], undefined, 'no CORS unless configured');
+});
