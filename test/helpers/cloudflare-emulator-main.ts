@@ -1,6 +1,8 @@
 // Standalone Cloudflare v4 emulator for end-to-end scripts (scripts/e2e.sh).
 //
-// Usage: npx tsx test/helpers/cloudflare-emulator-main.ts [options] ZONE...
+// Usage: node --import tsx test/helpers/cloudflare-emulator-main.ts [options] ZONE...
+//   (`npx tsx FILE` works too, but runs the server in a child process: to stop it by PID, start
+//   it with `node --import tsx` so that $! is the server itself.)
 //   ZONE                      a zone to create, e.g. example.com (repeatable)
 //   --token VALUE             accept this API token, full permissions (repeatable)
 //   --global-key EMAIL:KEY    accept this Global API Key (repeatable)
