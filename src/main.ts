@@ -9,6 +9,7 @@ Commands:
   serve              run the DNS server and the HTTP API
   bootstrap          one-time set-up on Cloudflare: delegation, CNAMEs, accounts, credential files
   account            administer accounts: add, list, show, revoke, rotate, delete, allowfrom
+  import-acme-dns    move an acme-dns database (and config) over, credentials unchanged
   config-reference   print every config key with its default and meaning
 
 Run \`acme-delegate <command> --help\` for a command's options.`;
@@ -19,6 +20,7 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./cli/serve-command.js')).runServeCommand,
   bootstrap: async () => (await import('./cli/bootstrap-command.js')).runBootstrapCommand,
   account: async () => (await import('./cli/account-command.js')).runAccountCommand,
+  'import-acme-dns': async () => (await import('./cli/import-command.js')).runImportCommand,
   'config-reference': async () => (await import('./cli/config-reference-command.js')).runConfigReferenceCommand,
 };
 

@@ -191,6 +191,31 @@ export class Store extends EventEmitter<StoreEvents> {
     return this.getAccount(account.username) as Account;
   }
 
+  /**
+   * Adds an account from another system (an acme-dns database) with its own hash, creation time
+   * and served values, in one transaction. Returns false when the username already exists.
+   */
+  importAccount(account: NewAccount & { readonly createdAt: number }, values: readonly { value: string; updatedAt: number }[]): boolean {
+    if (this.getAccount(account.username)) return false;
+    const serial = this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO accounts (username, password_hash, subdomain, allowfrom, label, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .run(account.username, account.passwordHash, account.subdomain, JSON.stringify(account.allowfrom), account.label ?? null, account.createdAt);
+      const insert = this.#db.prepare(
+        `INSERT INTO txt_values (subdomain, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (subdomain, value) DO UPDATE SET updated_at = MAX(updated_at, excluded.updated_at)`,
+      );
+      for (const { value, updatedAt } of values) insert.run(account.subdomain, value, updatedAt);
+      this.#insertAudit({ kind: 'account.import', username: account.username, subdomain: account.subdomain, detail: account.label ?? null });
+      return this.#bumpSerial();
+    }).immediate();
+    this.emit('change', { subdomain: account.subdomain, values: this.slotValues(account.subdomain), serial });
+    return true;
+  }
+
   getAccount(username: string): Account | undefined {
     const row = this.#db.prepare('SELECT * FROM accounts WHERE username = ?').get(username) as AccountRow | undefined;
     return row && toAccount(row);

@@ -1,0 +1,91 @@
+// `acme-delegate import-acme-dns`: moves an acme-dns installation over with every existing
+// client credential still valid, and translates its config.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { AppError } from '../errors.js';
+import { readAcmeDnsDatabase } from '../import/acme-dns-database.js';
+import { translateAcmeDnsConfig } from '../import/acme-dns-config.js';
+import { Store } from '../store/store.js';
+import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
+
+export const importHelp = `Usage: acme-delegate import-acme-dns --from ACME_DNS_DB [options]
+
+Copies every account of an acme-dns SQLite database (usernames, bcrypt password hashes,
+subdomains, allowfrom, current TXT values) into our store, so existing clients keep working
+without new credentials. Accounts already present are skipped; re-running is safe.
+Our zone must be acme-dns's "domain": clients' CNAMEs point at <subdomain>.<that domain>.
+
+Options:
+  --from FILE              the acme-dns database (records and txt tables)
+  --acme-dns-config FILE   also translate acme-dns's config.cfg into our TOML
+  --write-config FILE      where to write the translated config (default: print it)
+  --dry-run                read and report, write nothing
+${configOptionsHelp}
+  -h, --help               show this help`;
+
+export async function runImportCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...configOptionSpecs,
+      from: { type: 'string' },
+      'acme-dns-config': { type: 'string' },
+      'write-config': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(importHelp + '\n');
+    return 0;
+  }
+  const say = (line: string): void => void process.stderr.write(line + '\n');
+  if (values['acme-dns-config']) {
+    const source = values['acme-dns-config'];
+    let text: string;
+    try {
+      text = readFileSync(source, 'utf8');
+    } catch (error) {
+      throw new AppError('import_failed', `cannot read ${source}: ${(error as Error).message}`);
+    }
+    const { toml, notes } = translateAcmeDnsConfig(text, source);
+    for (const note of notes) say(`note: ${note}`);
+    if (values['write-config'] && !values['dry-run']) {
+      writeFileSync(values['write-config'], toml, { mode: 0o640, flag: 'wx' });
+      say(`config written to ${values['write-config']}`);
+    } else process.stdout.write(toml);
+  }
+  if (!values.from) {
+    if (values['acme-dns-config']) return 0;
+    throw new AppError('usage', 'import-acme-dns needs --from ACME_DNS_DB');
+  }
+  const accounts = readAcmeDnsDatabase(values.from);
+  const config = configFromOptions(values);
+  say(`${values.from}: ${accounts.length} accounts, ${accounts.reduce((n, a) => n + a.values.length, 0)} TXT values`);
+  if (values['dry-run']) {
+    for (const a of accounts) say(`  would import ${a.username} -> ${a.subdomain}.${config.dns.zone}`);
+    return 0;
+  }
+  const store = Store.open({ path: config.store.path, valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
+  let imported = 0;
+  let skipped = 0;
+  try {
+    for (const a of accounts) {
+      const clash = store.getAccountBySubdomain(a.subdomain);
+      if (clash && clash.username !== a.username) {
+        throw new AppError('import_failed', `subdomain ${a.subdomain} already belongs to account ${clash.username}`);
+      }
+      const added = store.importAccount(
+        { username: a.username, passwordHash: a.passwordHash, subdomain: a.subdomain, allowfrom: a.allowfrom, label: null, createdAt: Date.now() },
+        a.values,
+      );
+      if (added) imported++;
+      else skipped++;
+    }
+  } finally {
+    store.close();
+  }
+  say(`imported ${imported}, skipped ${skipped} already present, into ${config.store.path} (zone ${config.dns.zone})`);
+  return 0;
+}

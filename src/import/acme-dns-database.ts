@@ -1,0 +1,56 @@
+// Reads an acme-dns (v0.8-v1.x, SQLite engine) database so its accounts can move to us unchanged:
+// same usernames, bcrypt hashes (Go's $2a$ is valid for bcryptjs), subdomains and allowfrom.
+import BetterSqlite3 from 'better-sqlite3';
+import { AppError } from '../errors.js';
+
+export interface AcmeDnsAccount {
+  readonly username: string;
+  readonly passwordHash: string;
+  readonly subdomain: string;
+  readonly allowfrom: readonly string[];
+  /** Non-empty TXT values with their last update (ms). */
+  readonly values: readonly { value: string; updatedAt: number }[];
+}
+
+interface RecordRow {
+  Username: string;
+  Password: Buffer | string;
+  Subdomain: string;
+  AllowFrom: string | null;
+}
+
+export function readAcmeDnsDatabase(path: string): AcmeDnsAccount[] {
+  let db: BetterSqlite3.Database;
+  try {
+    db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw new AppError('import_failed', `cannot open acme-dns database ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+    if (!tables.has('records') || !tables.has('txt')) {
+      throw new AppError('import_failed', `${path} is not an acme-dns database (no records/txt tables)`);
+    }
+    const records = db.prepare('SELECT Username, Password, Subdomain, AllowFrom FROM records').all() as RecordRow[];
+    const txt = db.prepare("SELECT Subdomain, Value, LastUpdate FROM txt WHERE Value != ''").all() as { Subdomain: string; Value: string; LastUpdate: number }[];
+    return records.map((row) => {
+      const hash = Buffer.isBuffer(row.Password) ? row.Password.toString('utf8') : String(row.Password);
+      if (!/^\$2[aby]\$\d\d\$/.test(hash)) throw new AppError('import_failed', `account ${row.Username}: password is not a bcrypt hash`);
+      let allowfrom: string[] = [];
+      try {
+        allowfrom = row.AllowFrom ? (JSON.parse(row.AllowFrom) as string[]) : [];
+      } catch {
+        throw new AppError('import_failed', `account ${row.Username}: AllowFrom is not a JSON list`);
+      }
+      return {
+        username: row.Username,
+        passwordHash: hash,
+        subdomain: row.Subdomain,
+        allowfrom,
+        values: txt.filter((t) => t.Subdomain === row.Subdomain).map((t) => ({ value: t.Value, updatedAt: t.LastUpdate * 1000 })),
+      };
+    });
+  } finally {
+    db.close();
+  }
+}
