@@ -1,0 +1,99 @@
+// From names, config and zones to intents: zone lookup, shared wildcard accounts, delegation rules.
+import t from 'tap';
+import { buildIntents, challengeCnameTtl, type IntentInput } from '../../src/bootstrap/intents.js';
+import { certificateNames, normalizeCertificateName, parseDomainList } from '../../src/bootstrap/names.js';
+import type { Zone } from '../../src/bootstrap/records.js';
+import { zoneForName } from '../../src/bootstrap/zones.js';
+
+const zones: Zone[] = [
+  { id: 'z1', name: 'example.com' },
+  { id: 'z2', name: 'shop.example.com' },
+  { id: 'z3', name: 'example.org' },
+];
+
+function input(overrides: Partial<IntentInput> = {}): IntentInput {
+  return {
+    zone: 'auth.example.org',
+    nsname: 'ns.auth.example.org',
+    nsAddresses: ['203.0.113.5'],
+    delegationTtl: 3600,
+    names: certificateNames(['www.example.com']),
+    slots: new Map([['www.example.com', 'slot-1']]),
+    zones,
+    ...overrides,
+  };
+}
+
+t.test('names: *.x and x share one entry; case and trailing dots fold; junk is refused', async (t) => {
+  const names = certificateNames(['Example.com.', '*.example.com', 'www.example.com', 'example.com']);
+  t.same(names, [
+    { bare: 'example.com', requested: ['example.com', '*.example.com'], challengeName: '_acme-challenge.example.com' },
+    { bare: 'www.example.com', requested: ['www.example.com'], challengeName: '_acme-challenge.www.example.com' },
+  ]);
+  for (const bad of ['', 'com', '*.', 'a..b', '-x.example.com', 'x y.example.com', '_acme-challenge.example.com', '*.*.example.com']) {
+    t.throws(() => normalizeCertificateName(bad), { code: 'bad_domain' }, `refuses ${JSON.stringify(bad)}`);
+  }
+  t.same(parseDomainList('# certs\nwww.example.com\n\n  *.example.com # wildcard\n'), ['www.example.com', '*.example.com']);
+});
+
+t.test('zone lookup takes the longest suffix', async (t) => {
+  t.equal(zoneForName('_acme-challenge.a.shop.example.com', zones)?.id, 'z2');
+  t.equal(zoneForName('_acme-challenge.shop2.example.com', zones)?.id, 'z1');
+  t.equal(zoneForName('example.net', zones), undefined);
+});
+
+t.test('one CNAME per bare name, short TTL, to its slot in our zone; delegation and glue in the parent', async (t) => {
+  const result = buildIntents(input());
+  t.same(result.errors, []);
+  t.same(
+    result.intents.map((i) => [i.kind, i.zone.name, i.name]),
+    [
+      ['delegation', 'example.org', 'auth.example.org'],
+      ['address', 'example.org', 'ns.auth.example.org'],
+      ['cname', 'example.com', '_acme-challenge.www.example.com'],
+    ],
+  );
+  const cname = result.intents[2];
+  t.equal(cname?.kind === 'cname' && cname.target, 'slot-1.auth.example.org');
+  t.equal(cname?.ttl, challengeCnameTtl);
+});
+
+t.test('a name in no zone of the account is an error that names the zones seen', async (t) => {
+  const result = buildIntents(input({ names: certificateNames(['www.example.net']) }));
+  t.match(result.errors[0], /www\.example\.net.*no Cloudflare zone.*example\.com, shop\.example\.com, example\.org/);
+});
+
+t.test('nsname equal to the zone apex is refused with the reason', async (t) => {
+  const result = buildIntents(input({ nsname: 'auth.example.org' }));
+  t.match(result.errors[0], /refuses an NS and an A record on one label.*--nsname ns\.auth\.example\.org/);
+});
+
+t.test('our zone outside the account: no delegation, a note instead', async (t) => {
+  const result = buildIntents(input({ zone: 'auth.example.net', nsname: 'ns.auth.example.net' }));
+  t.same(result.errors, []);
+  t.same(result.intents.map((i) => i.kind), ['cname']);
+  t.match(result.notes.join('\n'), /not inside a Cloudflare zone/);
+});
+
+t.test('name server outside the account: NS only; private glue gets a note', async (t) => {
+  const outside = buildIntents(input({ nsname: 'ns1.provider.net' }));
+  t.same(outside.intents.map((i) => i.kind), ['delegation', 'cname']);
+  const loopback = buildIntents(input({ nsAddresses: ['127.0.0.1'] }));
+  t.match(loopback.notes.join('\n'), /127\.0\.0\.1 is not a public address/);
+  t.match(buildIntents(input({ nsAddresses: [] })).errors[0], /ns_addresses is empty/);
+});
+
+t.test('CAA on request: issue for every name, issuewild too for wildcards, with accounturi', async (t) => {
+  const result = buildIntents(
+    input({ names: certificateNames(['*.example.com', 'www.example.com']), caa: { issuer: 'letsencrypt.org', accountUri: 'https://acme.example/acct/1' } }),
+  );
+  const caa = result.intents.filter((i) => i.kind === 'caa');
+  t.same(
+    caa.map((i) => i.kind === 'caa' && [i.name, i.tag, i.value]),
+    [
+      ['example.com', 'issue', 'letsencrypt.org; accounturi=https://acme.example/acct/1'],
+      ['example.com', 'issuewild', 'letsencrypt.org; accounturi=https://acme.example/acct/1'],
+      ['www.example.com', 'issue', 'letsencrypt.org; accounturi=https://acme.example/acct/1'],
+    ],
+  );
+});
