@@ -271,7 +271,7 @@ pass "pebble is up (ACME :$acme_port, validating through unbound)"
 
 # name -> bare domain the credentials file is keyed by
 names=(www.example.com '*.b.example.com' shop.example.org neg.example.com)
-credentials=$work/credentials/credentials.json
+credentials=$work/credentials/acmedns.json
 
 load_records_into_knot() { # load_records_into_knot RECORDS.json: [{name,type,content}...]
   local z
@@ -308,15 +308,13 @@ if [[ -f $emulator_main ]] && node "$repo/dist/main.js" bootstrap --help >/dev/n
     tail -n 30 "$logs/bootstrap.log" >&2
     abort "acme-delegate bootstrap"
   fi
-  bootstrap_json=$(grep -l '"server_url"' "$work"/credentials/*.json 2>/dev/null | head -n 1 || true)
-  [[ -n $bootstrap_json ]] || abort "bootstrap wrote a goacmedns credentials file in $work/credentials"
-  [[ $bootstrap_json == "$credentials" ]] || cp "$bootstrap_json" "$credentials"
+  # The clients below read the file exactly as bootstrap wrote it.
+  credentials=$work/credentials/acmedns.json
+  [[ -f $credentials ]] || abort "bootstrap wrote the goacmedns credentials file $credentials"
   curl -fsS "${cloudflare_base_url%/client/v4}/__emulator/records" >"$work/cloudflare-records.json" ||
     abort "read the records bootstrap created from the Cloudflare emulation"
   jq -e 'type == "array"' "$work/cloudflare-records.json" >/dev/null ||
-    jq '[.. | objects | select(has("type") and has("name") and has("content"))]' \
-      "$work/cloudflare-records.json" >"$work/cloudflare-records.array.json" &&
-    mv "$work/cloudflare-records.array.json" "$work/cloudflare-records.json"
+    abort "the Cloudflare emulation lists its records as a JSON array"
   records_json=$work/cloudflare-records.json
 else
   # Until bootstrap lands: register one account per name over the API and write the CNAMEs it
