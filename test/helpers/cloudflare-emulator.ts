@@ -463,8 +463,10 @@ export async function startCloudflareEmulator(options: EmulatorOptions = {}): Pr
       failure = undefined;
     },
     requests: () => [...log],
+    // Idempotent, so a test may stop the emulator early and still leave it to teardown.
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve();
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),
