@@ -94,6 +94,27 @@ stop_all() {
   pid_names=()
 }
 
+# stop_one NAME: stops one daemon (TERM, then KILL after 5 s) and forgets its PID.
+stop_one() {
+  local name=$1 i keep_pids=() keep_names=()
+  for i in "${!pids[@]}"; do
+    if [[ ${pid_names[i]} == "$name" ]]; then
+      kill -TERM "${pids[i]}" 2>/dev/null || true
+      for _ in $(seq 1 50); do
+        kill -0 "${pids[i]}" 2>/dev/null || break
+        sleep 0.1
+      done
+      kill -KILL "${pids[i]}" 2>/dev/null || true
+      wait "${pids[i]}" 2>/dev/null || true
+    else
+      keep_pids+=("${pids[i]}")
+      keep_names+=("${pid_names[i]}")
+    fi
+  done
+  pids=("${keep_pids[@]}")
+  pid_names=("${keep_names[@]}")
+}
+
 summary_printed=0
 cleanup() {
   local status=$?
@@ -195,20 +216,24 @@ management_port=${ports[5]}
 unused_port=${ports[6]}
 
 say "setting up in $work"
-mkdir -p "$work/pebble/tls" "$work/knot/db" "$work/unbound" "$work/delegate" "$work/credentials" \
+mkdir -p "$work/tls" "$work/pebble" "$work/knot/db" "$work/unbound" "$work/delegate" "$work/credentials" \
   "$work/certbot" "$work/lego" "$work/certs"
 (
-  cd "$work/pebble/tls"
+  cd "$work/tls"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
-    -days 2 -subj '/CN=acme-delegate e2e TLS CA' \
+    -days 2 -subj '/CN=acme-delegate e2e private CA' \
     -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign'
   openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr \
     -subj '/CN=localhost'
   printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=critical,CA:FALSE\n' >server.ext
   openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -set_serial 2 -days 2 -extfile server.ext \
     -out server.pem
-) >"$logs/openssl.log" 2>&1 || abort "make Pebble's TLS certificate with openssl"
-tls_ca=$work/pebble/tls/ca.pem
+) >"$logs/openssl.log" 2>&1 || abort "make a TLS certificate for 127.0.0.1 with openssl"
+# A private CA, as many operators use for internal APIs: Pebble's ACME API and acme-delegate's API
+# both serve this certificate, and every client trusts the CA explicitly (curl in the hook through
+# CURL_CA_BUNDLE, certbot through REQUESTS_CA_BUNDLE, lego through LEGO_CA_CERTIFICATES).
+tls_ca=$work/tls/ca.pem
+export CURL_CA_BUNDLE=$tls_ca NODE_EXTRA_CA_CERTS=$tls_ca
 acme_directory=https://127.0.0.1:$acme_port/dir
 
 # ---------------------------------------------------------------------------------------------
@@ -217,14 +242,16 @@ acme_directory=https://127.0.0.1:$acme_port/dir
 say "starting acme-delegate, knotd, unbound and pebble"
 
 render "$e2e/acme-delegate.toml.in" "$work/delegate/config.toml" \
-  "ZONE=$zone" "DNS_PORT=$dns_port" "API_PORT=$api_port" "DIR=$work/delegate"
+  "ZONE=$zone" "DNS_PORT=$dns_port" "API_PORT=$api_port" "DIR=$work/delegate" "TLS_DIR=$work/tls"
 delegate_config=$work/delegate/config.toml
-api_url=http://127.0.0.1:$api_port
-start acme-delegate node "$repo/dist/main.js" serve --config "$delegate_config"
-wait_until acme-delegate 30 dig +time=1 +tries=1 +short @127.0.0.1 -p "$dns_port" "$zone" SOA &&
-  wait_until acme-delegate 30 curl -fsS "$api_url/health" ||
-  abort "acme-delegate serves DNS on :$dns_port and the API on :$api_port"
-pass "acme-delegate is up (DNS :$dns_port, API :$api_port)"
+api_url=https://127.0.0.1:$api_port
+start_delegate() {
+  start acme-delegate node "$repo/dist/main.js" serve --config "$delegate_config"
+  wait_until acme-delegate 30 dig +time=1 +tries=1 +short @127.0.0.1 -p "$dns_port" "$zone" SOA &&
+    wait_until acme-delegate 30 curl -fsS "$api_url/health"
+}
+start_delegate || abort "acme-delegate serves DNS on :$dns_port and the API on :$api_port"
+pass "acme-delegate is up (DNS :$dns_port, API over HTTPS :$api_port)"
 
 zone_serial=1
 write_customer_zones() { # from the templates plus $work/knot/*.extra (records bootstrap created)
@@ -253,7 +280,7 @@ wait_until unbound 20 resolves example.com SOA && resolves "$zone" SOA ||
   abort "unbound resolves the customer zones and $zone on :$unbound_port"
 pass "unbound is up and reaches both authorities (:$unbound_port)"
 
-render "$e2e/pebble-config.json.in" "$work/pebble/config.json" "DIR=$work/pebble" \
+render "$e2e/pebble-config.json.in" "$work/pebble/config.json" "TLS_DIR=$work/tls" \
   "ACME_PORT=$acme_port" "MANAGEMENT_PORT=$management_port" "UNUSED_PORT=$unused_port"
 # Real validation: no PEBBLE_VA_ALWAYS_VALID, and no authorization reuse, so every order and every
 # renewal is validated through DNS again. No random nonce rejection: it only adds flakiness.
@@ -294,13 +321,14 @@ emulator_main=$repo/test/helpers/cloudflare-emulator-main.ts
 # Until the bootstrap command and the emulation both exist in this tree, fall back to the API.
 if [[ -f $emulator_main ]] && node "$repo/dist/main.js" bootstrap --help >/dev/null 2>&1; then
   say "bootstrap against the Cloudflare emulation"
-  start cloudflare-emulator node --import tsx "$emulator_main" example.com example.org
+  cloudflare_token=e2e-token-$RANDOM$RANDOM
+  start cloudflare-emulator node --import tsx "$emulator_main" --token "$cloudflare_token" example.com example.org
   wait_until cloudflare-emulator 60 grep -q '^CLOUDFLARE_BASE_URL=' "$logs/cloudflare-emulator.log" ||
     abort "the Cloudflare emulation starts"
   cloudflare_base_url=$(sed -n 's/^CLOUDFLARE_BASE_URL=//p' "$logs/cloudflare-emulator.log" | head -n 1)
   domain_flags=()
   for name in "${names[@]}"; do domain_flags+=(--domain "$name"); done
-  if CLOUDFLARE_API_TOKEN=e2e-token CLOUDFLARE_BASE_URL=$cloudflare_base_url \
+  if CLOUDFLARE_API_TOKEN=$cloudflare_token CLOUDFLARE_BASE_URL=$cloudflare_base_url \
     run_logged "$logs/bootstrap.log" timeout 120 node "$repo/dist/main.js" bootstrap \
     --config "$delegate_config" "${domain_flags[@]}" --out "$work/credentials" --yes; then
     pass "acme-delegate bootstrap registers ${#names[@]} names and creates their CNAMEs"
@@ -500,7 +528,11 @@ for style in 0.1 0.2; do
   check_cert "lego + goacmedns $style $name" "$work/lego/certificates/$name.crt" "$name" || true
 done
 
-say "renewals: the same credentials keep working"
+say "renewals after a restart of acme-delegate: the same credentials keep working"
+mv "$logs/acme-delegate.log" "$logs/acme-delegate-first-run.log"
+stop_one acme-delegate
+start_delegate || abort "acme-delegate starts again on its database"
+pass "acme-delegate restarted on the same database"
 www_serial=$(serial_of "$work/certbot/config/live/www/cert.pem")
 if REQUESTS_CA_BUNDLE=$tls_ca run_logged "$logs/certbot-renew.log" timeout 180 certbot renew "${certbot_dirs[@]}" \
   --non-interactive --cert-name www --force-renewal --no-random-sleep-on-renew; then
