@@ -20,7 +20,7 @@ export interface ResponderOptions {
   readonly zone: ZoneView;
   readonly logger: Logger;
   /** Encoded answers kept for the fast path; 0 turns it off. */
-  readonly cacheEntries?: number;
+  readonly cacheEntries?: number | undefined;
 }
 
 export function createResponder(options: ResponderOptions): Responder {

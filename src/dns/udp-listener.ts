@@ -11,6 +11,8 @@ export interface UdpListener {
   close(): Promise<void>;
 }
 
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export type SendDatagram = (reply: Buffer, port: number, address: string, done: (err: Error | null) => void) => void;
 
 /** The per-datagram handler, separate from the socket so its guards can be tested alone. */
@@ -42,6 +44,13 @@ export function listenUdp(host: string, port: number, responder: Responder, logg
     socket.once('error', onStartError);
     socket.bind({ address: host, port, exclusive: true }, () => {
       socket.off('error', onStartError);
+      try {
+        // The default (~200 KB, about 250 small datagrams) overflows on a burst; the kernel caps
+        // this at net.core.rmem_max.
+        socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
+      } catch (err) {
+        logger.debug('dns: udp receive buffer left at its default', { err });
+      }
       socket.on('error', (err) => logger.warn('dns: udp socket error', { err, host, port }));
       const bound = socket.address();
       resolve({
