@@ -1,0 +1,82 @@
+// --dry-run writes nothing anywhere: no record, no database (not even -wal/-shm files), no out
+// folder; and without --yes on a non-terminal nothing is applied either.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { configArgs, domainArgs, recordSet, runCli, snapshotDir, startEmulator, tokenEnv } from './cli-fixture.js';
+
+t.test('dry run on a fresh set-up', async (t) => {
+  const emulator = await startEmulator(t);
+  const before = recordSet(emulator);
+  const dir = t.testdir();
+  const out = join(dir, 'out');
+  const run = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--dry-run'], tokenEnv(emulator));
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stdout, /create\s+example\.org\s+NS\s+auth\.example\.org/);
+  t.match(run.stdout, /create\s+example\.com\s+CNAME\s+_acme-challenge\.www\.example\.com\s+<new slot>\.auth\.example\.org/);
+  t.match(run.stdout, /Dry run: nothing was changed/);
+  t.equal(emulator.writeCount(), 0);
+  t.same(recordSet(emulator), before);
+  t.notOk(existsSync(join(dir, 'db')), 'no database folder');
+  t.notOk(existsSync(out), 'no out folder');
+  t.ok(emulator.requests().every((r) => r.path.startsWith('/client/v4/') && !['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method)), 'only reads');
+});
+
+t.test('dry run after a real run leaves the database and files byte for byte', async (t) => {
+  const emulator = await startEmulator(t);
+  const dir = t.testdir();
+  const out = join(dir, 'out');
+  const applied = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
+  t.equal(applied.code, 0, applied.stderr);
+  // A change to plan: one more name and a TXT in the way.
+  emulator.addRecord('example.com', { name: '_acme-challenge.api.example.com', type: 'TXT', content: '"left by a hook"' });
+  const records = recordSet(emulator);
+  const files = snapshotDir(dir);
+  const writes = emulator.writeCount();
+  const run = await runCli([...configArgs(dir), ...domainArgs, '-d', 'api.example.com', '--out', out, '--dry-run', '--replace'], tokenEnv(emulator));
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stdout, /register\s+api\.example\.com/);
+  t.match(run.stdout, /delete\s+example\.com\s+TXT\s+_acme-challenge\.api\.example\.com/);
+  t.equal(emulator.writeCount(), writes);
+  t.same(recordSet(emulator), records);
+  t.same(snapshotDir(dir), files, 'database, its folder and the out folder unchanged');
+});
+
+t.test('without --yes and without a terminal, the plan is shown and nothing applied', async (t) => {
+  const emulator = await startEmulator(t);
+  const dir = t.testdir();
+  const out = join(dir, 'out');
+  const run = await runCli([...configArgs(dir), ...domainArgs, '--out', out], tokenEnv(emulator));
+  t.equal(run.code, 1);
+  t.match(run.stderr, /not applied: confirm with --yes/);
+  t.match(run.stdout, /create/);
+  t.equal(emulator.writeCount(), 0);
+  t.notOk(existsSync(join(dir, 'db')));
+  t.notOk(existsSync(out));
+});
+
+t.test('usage errors: no names, no --out, a name outside the account, nsname at the apex', async (t) => {
+  const emulator = await startEmulator(t);
+  const dir = t.testdir();
+  const noNames = await runCli([...configArgs(dir), '--out', join(dir, 'out'), '--yes'], tokenEnv(emulator));
+  t.equal(noNames.code, 2);
+  t.match(noNames.stderr, /no certificate names/);
+  const noOut = await runCli([...configArgs(dir), ...domainArgs, '--yes'], tokenEnv(emulator));
+  t.equal(noOut.code, 2);
+  t.match(noOut.stderr, /--out DIR is required/);
+  const outside = await runCli([...configArgs(dir), '-d', 'www.example.net', '--dry-run'], tokenEnv(emulator));
+  t.equal(outside.code, 1);
+  t.match(outside.stderr, /www\.example\.net: no Cloudflare zone of this account holds www\.example\.net/);
+  const apex = await runCli([...configArgs(dir), '--nsname', 'auth.example.org', ...domainArgs, '--dry-run'], tokenEnv(emulator));
+  t.equal(apex.code, 1);
+  t.match(apex.stderr, /Cloudflare refuses an NS and an A record on one label/);
+  t.equal(emulator.writeCount(), 0);
+});
+
+t.test('--help explains every option', async (t) => {
+  const run = await runCli(['--help'], {});
+  t.equal(run.code, 0);
+  for (const flag of ['--domain', '--domains-file', '--out', '--dry-run', '--yes', '--replace', '--allowfrom', '--caa-issuer', '--caa-accounturi', '--config', '--zone', '--nsname', '--ns-address', '--db', '--api-url', 'CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_API_KEY', 'CLOUDFLARE_EMAIL', 'CLOUDFLARE_BASE_URL']) {
+    t.match(run.stdout, flag, `mentions ${flag}`);
+  }
+});
