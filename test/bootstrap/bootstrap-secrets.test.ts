@@ -1,0 +1,73 @@
+// The Cloudflare credential never appears in any output, file or database, whatever happens:
+// success, re-run, dry run, a refused credential, a failure midway, even with the SDK's debug log.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { configArgs, domainArgs, runCli, startEmulator, testToken, type CliResult } from './cli-fixture.js';
+
+function filesBelow(dir: string): string[] {
+  const found: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...filesBelow(path));
+    else found.push(path);
+  }
+  return found;
+}
+
+function assertAbsent(t: Tap, secret: string, runs: readonly CliResult[], dir: string): void {
+  for (const [i, run] of runs.entries()) {
+    t.notOk(run.stdout.includes(secret), `run ${i}: not in stdout`);
+    t.notOk(run.stderr.includes(secret), `run ${i}: not in stderr`);
+  }
+  const files = filesBelow(dir);
+  t.ok(files.some((f) => f.endsWith('.db')), 'the database is among the files checked');
+  t.ok(files.some((f) => f.endsWith('acmedns.json')), 'the credential files are among the files checked');
+  for (const file of files) t.notOk(readFileSync(file).includes(Buffer.from(secret)), `not in ${file}`);
+}
+
+type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
+
+t.test('API token', async (t) => {
+  const emulator = await startEmulator(t);
+  const dir = t.testdir();
+  const out = join(dir, 'out');
+  const env = { CLOUDFLARE_BASE_URL: emulator.baseUrl, CLOUDFLARE_API_TOKEN: testToken, CLOUDFLARE_LOG: 'debug' };
+  const runs: CliResult[] = [];
+  emulator.failWritesAfter(2, { status: 503, code: 10001, message: 'injected', retryable: true });
+  runs.push(await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], env));
+  t.equal(runs[0]?.code, 1, 'failed midway');
+  t.match(runs[0]?.stderr, /cloudflare sdk/, 'the SDK debug log was on');
+  emulator.clearFailures();
+  runs.push(await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], env));
+  t.equal(runs[1]?.code, 0);
+  runs.push(await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--dry-run'], env));
+  // A refused token: the error names the problem, not the value.
+  const wrong = 'cfut_WrongToken0123456789abcdefghijklmnopqrstuv';
+  const refused = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], { ...env, CLOUDFLARE_API_TOKEN: wrong });
+  t.equal(refused.code, 1);
+  t.match(refused.stderr, /does not accept the credential/);
+  t.notOk(refused.stderr.includes(wrong) || refused.stdout.includes(wrong));
+  assertAbsent(t, testToken, runs, dir);
+});
+
+t.test('Global API Key: warned about, never shown', async (t) => {
+  const key = 'GlobalKey0123456789abcdef0123456789abc';
+  const emulator = await startEmulator(t, { tokens: [], globalKeys: [{ email: 'ops@example.com', key }] });
+  const dir = t.testdir();
+  const out = join(dir, 'out');
+  const env = { CLOUDFLARE_BASE_URL: emulator.baseUrl, CLOUDFLARE_API_KEY: key, CLOUDFLARE_EMAIL: 'ops@example.com', CLOUDFLARE_LOG: 'debug' };
+  const run = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], env);
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stderr, /warning: the Global API Key can do anything/);
+  assertAbsent(t, key, [run], dir);
+});
+
+t.test('a missing credential is explained', async (t) => {
+  const emulator = await startEmulator(t);
+  const dir = t.testdir();
+  const run = await runCli([...configArgs(dir), ...domainArgs, '--dry-run'], { CLOUDFLARE_BASE_URL: emulator.baseUrl });
+  t.equal(run.code, 1);
+  t.match(run.stderr, /no Cloudflare credential: set CLOUDFLARE_API_TOKEN/);
+  t.equal(emulator.requests().length, 0, 'no unauthenticated request was sent');
+});
