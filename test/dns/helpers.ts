@@ -1,5 +1,6 @@
 // Shared fixtures for the DNS tests: a config and store with a few slots, hand-built queries,
 // and dns2 decoding of replies.
+import { randomUUID } from 'node:crypto';
 import { Packet } from 'dns2';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
@@ -22,10 +23,8 @@ export function testStore(): Store {
   return Store.open({ path: ':memory:', valuesPerSlot: 2, maxAgeSeconds: 604800 });
 }
 
-let accountCounter = 0;
 export function addSlot(store: Store, subdomain: string, values: readonly string[] = []): void {
-  accountCounter++;
-  store.createAccount({ username: `user-${accountCounter}-${subdomain}`, passwordHash: 'x', subdomain, allowfrom: [], label: null });
+  store.createAccount({ username: `user-${randomUUID()}`, passwordHash: 'x', subdomain, allowfrom: [], label: null });
   for (const v of values) store.addTxtValue(subdomain, v);
 }
 
