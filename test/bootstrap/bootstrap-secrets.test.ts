@@ -2,7 +2,7 @@
 // success, re-run, dry run, a refused credential, a failure midway, even with the SDK's debug log.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { configArgs, domainArgs, runCli, startEmulator, testToken, type CliResult } from './cli-fixture.js';
 
 function filesBelow(dir: string): string[] {
@@ -15,7 +15,7 @@ function filesBelow(dir: string): string[] {
   return found;
 }
 
-function assertAbsent(t: Tap, secret: string, runs: readonly CliResult[], dir: string): void {
+function assertAbsent(t: Test, secret: string, runs: readonly CliResult[], dir: string): void {
   for (const [i, run] of runs.entries()) {
     t.notOk(run.stdout.includes(secret), `run ${i}: not in stdout`);
     t.notOk(run.stderr.includes(secret), `run ${i}: not in stderr`);
@@ -25,8 +25,6 @@ function assertAbsent(t: Tap, secret: string, runs: readonly CliResult[], dir: s
   t.ok(files.some((f) => f.endsWith('acmedns.json')), 'the credential files are among the files checked');
   for (const file of files) t.notOk(readFileSync(file).includes(Buffer.from(secret)), `not in ${file}`);
 }
-
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
 
 t.test('API token', async (t) => {
   const emulator = await startEmulator(t);
