@@ -39,10 +39,3 @@ export const CLASSIC_UDP_LIMIT = 512;
 export const TCP_MESSAGE_LIMIT = 65535;
 /** Header length in bytes. */
 export const HEADER_LENGTH = 12;
-
-const typeNames: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(RRType).map(([name, code]) => [code, name]));
-
-/** "TXT" for 16, "TYPE65" for codes we have no name for (RFC 3597 style). */
-export function typeName(code: number): string {
-  return typeNames[code] ?? `TYPE${code}`;
-}
