@@ -25,8 +25,10 @@ started_at=$SECONDS
 # ---------------------------------------------------------------------------------------------
 # Tools
 
+# knotd and unbound live in /usr/sbin, which is not on every user's PATH.
+PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 missing=()
-for tool in pebble unbound knotd knotc certbot lego openssl curl jq dig node timeout; do
+for tool in pebble unbound unbound-checkconf knotd knotc certbot lego openssl curl jq dig node timeout; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if ((${#missing[@]} > 0)); then
@@ -204,9 +206,10 @@ run_logged() { # run_logged LOGFILE COMMAND...: runs a client with its output to
 }
 
 # ---------------------------------------------------------------------------------------------
-# Ports and the TLS certificate Pebble serves its API with
+# Ports, and the TLS certificate of the two HTTPS APIs (Pebble's and ours)
 
-mapfile -t ports < <(node "$e2e/free-ports.mjs" 8)
+mapfile -t ports < <(node "$e2e/free-ports.mjs" 8 || true)
+((${#ports[@]} == 8)) || abort "find free loopback ports (scripts/e2e/free-ports.mjs)"
 knot_port=${ports[0]}
 unbound_port=${ports[1]}
 dns_port=${ports[2]}
@@ -318,52 +321,30 @@ load_records_into_knot() { # load_records_into_knot RECORDS.json: [{name,type,co
 }
 
 emulator_main=$repo/test/helpers/cloudflare-emulator-main.ts
-# Until the bootstrap command and the emulation both exist in this tree, fall back to the API.
-if [[ -f $emulator_main ]] && node "$repo/dist/main.js" bootstrap --help >/dev/null 2>&1; then
-  say "bootstrap against the Cloudflare emulation"
-  cloudflare_token=e2e-token-$RANDOM$RANDOM
-  start cloudflare-emulator node --import tsx "$emulator_main" --token "$cloudflare_token" example.com example.org
-  wait_until cloudflare-emulator 60 grep -q '^CLOUDFLARE_BASE_URL=' "$logs/cloudflare-emulator.log" ||
-    abort "the Cloudflare emulation starts"
-  cloudflare_base_url=$(sed -n 's/^CLOUDFLARE_BASE_URL=//p' "$logs/cloudflare-emulator.log" | head -n 1)
-  domain_flags=()
-  for name in "${names[@]}"; do domain_flags+=(--domain "$name"); done
-  if CLOUDFLARE_API_TOKEN=$cloudflare_token CLOUDFLARE_BASE_URL=$cloudflare_base_url \
-    run_logged "$logs/bootstrap.log" timeout 120 node "$repo/dist/main.js" bootstrap \
-    --config "$delegate_config" "${domain_flags[@]}" --out "$work/credentials" --yes; then
-    pass "acme-delegate bootstrap registers ${#names[@]} names and creates their CNAMEs"
-  else
-    tail -n 30 "$logs/bootstrap.log" >&2
-    abort "acme-delegate bootstrap"
-  fi
-  # The clients below read the file exactly as bootstrap wrote it.
-  credentials=$work/credentials/acmedns.json
-  [[ -f $credentials ]] || abort "bootstrap wrote the goacmedns credentials file $credentials"
-  curl -fsS "${cloudflare_base_url%/client/v4}/__emulator/records" >"$work/cloudflare-records.json" ||
-    abort "read the records bootstrap created from the Cloudflare emulation"
-  jq -e 'type == "array"' "$work/cloudflare-records.json" >/dev/null ||
-    abort "the Cloudflare emulation lists its records as a JSON array"
-  records_json=$work/cloudflare-records.json
+say "bootstrap against the Cloudflare emulation"
+cloudflare_token=e2e-token-$RANDOM$RANDOM
+start cloudflare-emulator node --import tsx "$emulator_main" --token "$cloudflare_token" example.com example.org
+wait_until cloudflare-emulator 60 grep -q '^CLOUDFLARE_BASE_URL=' "$logs/cloudflare-emulator.log" ||
+  abort "the Cloudflare emulation starts"
+cloudflare_base_url=$(sed -n 's/^CLOUDFLARE_BASE_URL=//p' "$logs/cloudflare-emulator.log" | head -n 1)
+domain_flags=()
+for name in "${names[@]}"; do domain_flags+=(--domain "$name"); done
+if CLOUDFLARE_API_TOKEN=$cloudflare_token CLOUDFLARE_BASE_URL=$cloudflare_base_url \
+  run_logged "$logs/bootstrap.log" timeout 120 node "$repo/dist/main.js" bootstrap \
+  --config "$delegate_config" "${domain_flags[@]}" --out "$work/credentials" --yes; then
+  pass "acme-delegate bootstrap registers ${#names[@]} names and creates their CNAMEs"
 else
-  # Until bootstrap lands: register one account per name over the API and write the CNAMEs it
-  # would have created ourselves.
-  say "registering accounts over the API (bootstrap not available in this tree)"
-  echo '{}' >"$credentials"
-  echo '[]' >"$work/records.json"
-  for name in "${names[@]}"; do
-    bare=${name#\*.}
-    registration=$(curl -fsS -X POST "$api_url/register") || abort "POST /register for $bare"
-    jq --arg d "$bare" --arg url "$api_url" --argjson r "$registration" \
-      '.[$d] = {fulldomain: $r.fulldomain, subdomain: $r.subdomain, username: $r.username, password: $r.password, server_url: $url}' \
-      "$credentials" >"$credentials.new" && mv "$credentials.new" "$credentials"
-    jq --arg n "_acme-challenge.$bare" --arg c "$(jq -r .fulldomain <<<"$registration")" \
-      '. + [{name: $n, type: "CNAME", content: $c, ttl: 60}]' "$work/records.json" >"$work/records.new" &&
-      mv "$work/records.new" "$work/records.json"
-  done
-  chmod 600 "$credentials"
-  records_json=$work/records.json
-  pass "registered ${#names[@]} accounts over POST /register (bootstrap fallback)"
+  tail -n 30 "$logs/bootstrap.log" >&2
+  abort "acme-delegate bootstrap"
 fi
+# The clients below read the file exactly as bootstrap wrote it.
+[[ -f $credentials ]] || abort "bootstrap wrote the goacmedns credentials file $credentials"
+# The emulation is the source of truth for what Cloudflare would serve: load it into knotd.
+records_json=$work/cloudflare-records.json
+curl -fsS "${cloudflare_base_url%/client/v4}/__emulator/records" >"$records_json" ||
+  abort "read the records bootstrap created from the Cloudflare emulation"
+jq -e 'type == "array"' "$records_json" >/dev/null ||
+  abort "the Cloudflare emulation lists its records as a JSON array"
 
 for name in "${names[@]}"; do
   bare=${name#\*.}
