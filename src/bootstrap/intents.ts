@@ -62,7 +62,19 @@ export function buildIntents(input: IntentInput): IntentResult {
   intents.unshift(...delegation.intents);
   errors.push(...delegation.errors);
   notes.push(...delegation.notes);
-  return { intents, errors, notes };
+
+  const used = new Map(intents.map((i) => [i.zone.id, i.zone]));
+  for (const zone of used.values()) {
+    // Two zones of one name (the credential spans accounts): the records could land in the
+    // one that is not served.
+    if (input.zones.filter((z) => z.name === zone.name).length > 1) {
+      errors.push(`zone ${zone.name} exists more than once among the zones this credential sees (several accounts?); use a token limited to the right account`);
+    }
+    if (zone.status !== undefined && zone.status !== 'active') {
+      notes.push(`zone ${zone.name} is ${zone.status}, not active: Cloudflare does not serve its records until it is`);
+    }
+  }
+  return { intents, errors: [...new Set(errors)], notes };
 }
 
 function buildDelegation(input: IntentInput): IntentResult {

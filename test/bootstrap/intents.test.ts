@@ -97,3 +97,11 @@ t.test('CAA on request: issue for every name, issuewild too for wildcards, with 
     ],
   );
 });
+
+t.test('a zone seen twice is an error; a zone not active gets a note', async (t) => {
+  const twice = buildIntents(input({ zones: [...zones, { id: 'z9', name: 'example.com' }] }));
+  t.match(twice.errors.join('\n'), /example\.com exists more than once/);
+  const pending = buildIntents(input({ zones: zones.map((z) => (z.name === 'example.com' ? { ...z, status: 'pending' } : z)) }));
+  t.same(pending.errors, []);
+  t.match(pending.notes.join('\n'), /example\.com is pending, not active/);
+});
