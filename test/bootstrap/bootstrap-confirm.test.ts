@@ -32,11 +32,9 @@ function runOnTerminal(args: readonly string[], env: Record<string, string>, ans
   });
 }
 
-t.test('interactive confirmation', async (t) => {
-  if (!(await hasScript())) {
-    t.skip('util-linux script is not installed');
-    return;
-  }
+const skip = (await hasScript()) ? false : 'util-linux script is not installed';
+
+t.test('interactive confirmation', { skip }, async (t) => {
   const emulator = await startEmulator(t);
   const dir = t.testdir();
   const out = join(dir, 'out');
