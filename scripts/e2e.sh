@@ -17,6 +17,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo" # node --import tsx resolves tsx from the working directory
 e2e=$repo/scripts/e2e
 hook=$repo/scripts/hooks/acme-delegate-hook
 zone=auth.example.com
@@ -142,11 +143,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # start NAME COMMAND...: runs a daemon in the background, output to $logs/NAME.log. The daemon
-# runs under `timeout` so it cannot outlive a crashed run by long.
+# runs under `timeout` (in its own process group) so it cannot outlive a killed run by more than 10 minutes.
 start() {
   local name=$1
   shift
-  timeout --kill-after=5 900 "$@" >"$logs/$name.log" 2>&1 &
+  timeout --kill-after=5 600 "$@" >"$logs/$name.log" 2>&1 &
   pids+=("$!")
   pid_names+=("$name")
 }
