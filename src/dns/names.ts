@@ -3,12 +3,7 @@
 
 /** Lower-cases A-Z only; other bytes (kept as latin1 chars) are left alone. */
 export function asciiLower(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    out += c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 0x20) : text[i];
-  }
-  return out;
+  return text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
 }
 
 /** True when `name` equals `zone` or lies below it; both lower-case, no trailing dot. */

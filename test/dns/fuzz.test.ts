@@ -16,7 +16,7 @@ t.test('the server survives 30,000 hostile packets and answers right after', asy
 
   const replies = await udpBlast(running.port, fuzzPackets(30000, 0x5eed));
   // Most fuzz packets are dropped or FORMERR; enough replies prove they reached the handler.
-  t.ok(replies > 5000, `${replies} replies to 30,000 packets`);
+  t.ok(replies > 1000, `${replies} replies to 30,000 packets`);
 
   const reply = await udpExchange(running.port, buildQuery(`SLOT.${Z}`, { id: 4242 }));
   t.match(header(reply), { id: 4242, rcode: 0, aa: true, counts: [1, 1, 0, 0] });

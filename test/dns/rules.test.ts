@@ -181,3 +181,8 @@ t.test('a label holding a dot is refused', async (t) => {
   const dotted = { ...q, question: { ...(q.question as NonNullable<Query['question']>), labels: ['a.b', 'auth', 'example', 'org'], name: `a.b.${Z}` } };
   t.equal(answerQuery(dotted, zone).rcode, Rcode.REFUSED);
 });
+
+t.test('matching folds ASCII case only', async (t) => {
+  const { asciiLower } = await import('../../src/dns/names.js');
+  t.equal(asciiLower('AbC-Z_09.\u00c0\u00e9'), 'abc-z_09.\u00c0\u00e9');
+});
