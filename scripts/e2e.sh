@@ -609,6 +609,16 @@ else
   pass "no certificate for neg.example.com was issued (lego)"
 fi
 
+# www.example.com's slot has now had three values (issuance, renewal, the lego run above): it
+# serves only the newest two, whatever the resolver cached before (TXT TTL is 1 s).
+sleep 1.5
+www_txt=$(dig +time=2 +tries=1 +short @127.0.0.1 -p "$unbound_port" _acme-challenge.www.example.com TXT | grep -c '^"' || true)
+if [[ $www_txt == 2 ]]; then
+  pass "a slot serves only its two newest values after three updates"
+else
+  fail "a slot serves only its two newest values after three updates" "unbound returned $www_txt TXT records"
+fi
+
 say "the hook's failure modes: clear messages, distinct exit statuses"
 # expect_hook LABEL STATUS PATTERN HOOK_ARGS...: the hook exits STATUS and says PATTERN.
 expect_hook() {
