@@ -393,7 +393,8 @@ done
 # Issuance helpers
 
 certbot_dirs=(--config-dir "$work/certbot/config" --work-dir "$work/certbot/work" --logs-dir "$work/certbot/logs")
-certbot_hook="$hook --credentials $credentials"
+# certbot runs hooks through the shell: quote the paths.
+certbot_hook=$(printf '%q --credentials %q' "$hook" "$credentials")
 
 certbot_certonly() { # certbot_certonly CERT_NAME LOG HOOK_CMD DOMAIN...
   local cert_name=$1 logfile=$2 hook_cmd=$3
@@ -576,7 +577,7 @@ else
   fail "the hook fails on a refused update" "exit $hook_status: $(head -c 300 "$logs/hook-negative.log")"
 fi
 # certbot 2.1 goes on after a failing hook: the CA must then refuse, and no certificate appear.
-if certbot_certonly neg "$logs/certbot-neg.log" "$hook --credentials $work/credentials/stolen-into-b.json" neg.example.com; then
+if certbot_certonly neg "$logs/certbot-neg.log" "$(printf '%q --credentials %q' "$hook" "$work/credentials/stolen-into-b.json")" neg.example.com; then
   fail "certbot with A's credentials for neg.example.com fails" "certbot exited 0"
 elif grep -q 'forbidden' "$work/certbot/logs/letsencrypt.log" && grep -q 'Some challenges have failed' "$logs/certbot-neg.log"; then
   pass "certbot with A's credentials for neg.example.com fails: update forbidden, then the CA's DNS check"
