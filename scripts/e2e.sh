@@ -280,8 +280,9 @@ start unbound unbound -d -c "$work/unbound/unbound.conf"
 resolves() { # resolves NAME TYPE: unbound returns a non-empty answer
   [[ -n $(dig +time=2 +tries=1 +short @127.0.0.1 -p "$unbound_port" "$1" "$2") ]]
 }
-wait_until unbound 20 resolves example.com SOA && resolves "$zone" SOA ||
+if ! wait_until unbound 20 resolves example.com SOA || ! resolves "$zone" SOA; then
   abort "unbound resolves the customer zones and $zone on :$unbound_port"
+fi
 pass "unbound is up and reaches both authorities (:$unbound_port)"
 
 render "$e2e/pebble-config.json.in" "$work/pebble/config.json" "TLS_DIR=$work/tls" \
@@ -292,9 +293,10 @@ start pebble env -u PEBBLE_VA_ALWAYS_VALID PEBBLE_VA_NOSLEEP=1 PEBBLE_AUTHZREUSE
   pebble -config "$work/pebble/config.json" -dnsserver "127.0.0.1:$unbound_port"
 wait_until pebble 30 curl -fsS --cacert "$tls_ca" "$acme_directory" ||
   abort "pebble serves its ACME directory on :$acme_port"
-curl -fsS --cacert "$tls_ca" "https://127.0.0.1:$management_port/roots/0" >"$work/certs/roots.pem" &&
-  curl -fsS --cacert "$tls_ca" "https://127.0.0.1:$management_port/intermediates/0" >"$work/certs/intermediates.pem" ||
-  abort "fetch Pebble's root and intermediate from its management port"
+for what in roots intermediates; do
+  curl -fsS --cacert "$tls_ca" "https://127.0.0.1:$management_port/$what/0" >"$work/certs/$what.pem" ||
+    abort "fetch Pebble's $what from its management port"
+done
 pass "pebble is up (ACME :$acme_port, validating through unbound)"
 
 # ---------------------------------------------------------------------------------------------
@@ -381,7 +383,7 @@ cname_ok=1
 for name in "${names[@]}"; do
   bare=${name#\*.}
   want=$(jq -r --arg d "$bare" '.[$d].fulldomain | ascii_downcase | rtrimstr(".") + "."' "$credentials")
-  got=$(dig +time=2 +tries=1 +short @127.0.0.1 -p "$knot_port" "_acme-challenge.$bare" CNAME | tr 'A-Z' 'a-z')
+  got=$(dig +time=2 +tries=1 +short @127.0.0.1 -p "$knot_port" "_acme-challenge.$bare" CNAME | tr '[:upper:]' '[:lower:]')
   if [[ $got != "$want" ]]; then
     cname_ok=0
     fail "_acme-challenge.$bare is a CNAME to its slot" "knotd says '${got:-nothing}', want $want"

@@ -56,7 +56,7 @@ case ${1:-} in
       "$storage" >"$scratch/storage" && cat "$scratch/storage" >"$storage"
     ;;
   present)
-    fqdn=$(printf '%s' "$2" | tr 'A-Z' 'a-z')
+    fqdn=$(printf '%s' "$2" | tr '[:upper:]' '[:lower:]')
     fqdn=${fqdn%.}
     value=$3
     storage=${GOACMEDNS_STORAGE:?set GOACMEDNS_STORAGE}
