@@ -119,7 +119,7 @@ t.test('with kdig', { skip: noKdig }, async (t) => {
 t.test('TCP per RFC 7766', async (t) => {
   const store = testStore();
   addSlot(store, 'one', [VALUE]);
-  const running = await startOn(store, { 'dns.tcp_idle_timeout_ms': '150', 'dns.tcp_max_connections': '2' });
+  const running = await startOn(store);
   t.teardown(() => running.close().then(() => store.close()));
 
   t.test('pipelined queries in one write are answered in order', async (t) => {
@@ -130,6 +130,16 @@ t.test('TCP per RFC 7766', async (t) => {
     const replies = await readFrames(socket, 3);
     t.same(replies.map((r) => header(r).id), ids);
     t.same(replies.map((r) => header(r).rcode), [0, 3, 0]);
+  });
+
+  t.test('2,000 pipelined queries in one write: all answered, in order', async (t) => {
+    const ids = Array.from({ length: 2000 }, (_, i) => i + 1000);
+    const payload = Buffer.concat(ids.map((id) => frame(buildQuery(`one.${Z}`, { id }))));
+    const socket = await tcpConnect(running.port);
+    t.teardown(() => socket.destroy());
+    const replies = readFrames(socket, ids.length);
+    socket.write(payload);
+    t.same((await replies).map((r) => header(r).id), ids);
   });
 
   t.test('a query split across writes is reassembled', async (t) => {
@@ -145,7 +155,10 @@ t.test('TCP per RFC 7766', async (t) => {
   });
 
   t.test('an idle connection is closed by the server', async (t) => {
-    const socket = await tcpConnect(running.port);
+    // Its own server: a short idle timeout would also close the busy connections of other tests.
+    const quick = await startOn(store, { 'dns.tcp_idle_timeout_ms': '150' });
+    t.teardown(() => quick.close());
+    const socket = await tcpConnect(quick.port);
     await closed(socket);
     t.pass('closed after being idle');
   });
@@ -158,22 +171,25 @@ t.test('TCP per RFC 7766', async (t) => {
   });
 
   t.test('connections beyond the cap are refused; others keep working', async (t) => {
-    const a = await tcpConnect(running.port);
-    const b = await tcpConnect(running.port);
+    // Its own server, so connections of the other tests never count against the cap.
+    const capped = await startOn(store, { 'dns.tcp_max_connections': '2' });
+    t.teardown(() => capped.close());
+    const a = await tcpConnect(capped.port);
+    const b = await tcpConnect(capped.port);
     t.teardown(() => (a.destroy(), b.destroy()));
     // Make sure both are accepted before the third knocks.
     const replies = Promise.all([readFrames(a, 1), readFrames(b, 1)]);
     a.write(frame(buildQuery(`one.${Z}`, { id: 31 })));
     b.write(frame(buildQuery(`one.${Z}`, { id: 32 })));
     await replies;
-    const c = await tcpConnect(running.port).catch(() => null);
+    const c = await tcpConnect(capped.port).catch(() => null);
     if (c) await closed(c);
     t.pass('third connection closed by the server');
     a.destroy();
     await closed(a);
     // The server notices the close a moment later; a DNS client would simply try again.
     for (let attempt = 1; ; attempt++) {
-      const d = await tcpConnect(running.port);
+      const d = await tcpConnect(capped.port);
       d.write(frame(buildQuery(`one.${Z}`, { id: 33 })));
       const answered = await Promise.race([readFrames(d, 1).then(
         () => true,
