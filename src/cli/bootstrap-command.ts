@@ -71,15 +71,37 @@ const bootstrapOptionSpecs = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export async function runBootstrapCommand(argv: string[]): Promise<number> {
+/** Where the command reads and writes; the process's own streams outside tests. */
+export interface CommandIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Asks y/N; absent when there is no terminal to ask on. */
+  readonly confirm?: (question: string) => Promise<boolean>;
+}
+
+export function runBootstrapCommand(argv: string[]): Promise<number> {
+  return runBootstrapCli(argv, {
+    env: process.env,
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    ...(process.stdin.isTTY ? { confirm: askOnTerminal } : {}),
+  });
+}
+
+/**
+ * The command with its input and output passed in. The Cloudflare SDK still takes
+ * CLOUDFLARE_BASE_URL from the process environment, as it does for operators.
+ */
+export async function runBootstrapCli(argv: readonly string[], io: CommandIo): Promise<number> {
   // Built before anything can fail, so that no message, however it arises, shows the secret.
-  const redact = createRedactor([process.env.CLOUDFLARE_API_TOKEN, process.env.CLOUDFLARE_API_KEY].filter((s): s is string => !!s?.trim()).map((s) => s.trim()));
-  const out = (text: string): void => void process.stdout.write(redact(text));
-  const err = (text: string): void => void process.stderr.write(redact(text));
+  const redact = createRedactor([io.env.CLOUDFLARE_API_TOKEN, io.env.CLOUDFLARE_API_KEY].filter((s): s is string => !!s?.trim()).map((s) => s.trim()));
+  const out = (text: string): void => io.stdout(redact(text));
+  const err = (text: string): void => io.stderr(redact(text));
   try {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, options: bootstrapOptionSpecs, allowPositionals: false, strict: true });
+      parsed = parseArgs({ args: [...argv], options: bootstrapOptionSpecs, allowPositionals: false, strict: true });
     } catch (e) {
       err(`acme-delegate bootstrap: ${(e as Error).message}\n\n${usage}`);
       return 2;
@@ -89,12 +111,12 @@ export async function runBootstrapCommand(argv: string[]): Promise<number> {
       out(usage);
       return 0;
     }
-    const config = configFromOptions(values, process.env);
+    const config = configFromOptions(values, io.env);
     const domains = [...(values.domain ?? [])];
     for (const file of values['domains-file'] ?? []) domains.push(...parseDomainList(readTextFile(file)));
     const allowfrom = normalizeAllowfrom(values.allowfrom ?? []);
     const caa = caaOptions(values['caa-issuer'], values['caa-accounturi']);
-    const { credential, notes } = readCloudflareCredential(process.env);
+    const { credential, notes } = readCloudflareCredential(io.env);
     for (const note of notes) err(`note: ${note}\n`);
     const gateway = createCloudflareGateway(credential, { log: (line) => err(`${line}\n`) });
     return await runBootstrap(
@@ -108,7 +130,7 @@ export async function runBootstrapCommand(argv: string[]): Promise<number> {
         allowfrom,
         ...(caa ? { caa } : {}),
       },
-      { out, err, credential, gateway, ...(process.stdin.isTTY ? { confirm: askOnTerminal } : {}) },
+      { out, err, credential, gateway, ...(io.confirm ? { confirm: io.confirm } : {}) },
     );
   } catch (e) {
     if (e instanceof AppError) {

@@ -4,7 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { configArgs, repoRoot, startEmulator, testToken, type CliResult } from './cli-fixture.js';
+import { cliCommand, type CliResult, configArgs, repoRoot, startEmulator, tempDir, testToken } from './cli-fixture.js';
 
 function hasScript(): Promise<boolean> {
   return new Promise((resolve) => execFile('script', ['--version'], (error) => resolve(!error)));
@@ -16,7 +16,7 @@ function quote(arg: string): string {
 
 /** Runs the CLI on a pseudo-terminal, typing `answer` and a newline. */
 function runOnTerminal(args: readonly string[], env: Record<string, string>, answer: string): Promise<CliResult> {
-  const command = [process.execPath, '--import', 'tsx', join(repoRoot, 'src/main.ts'), 'bootstrap', ...args].map(quote).join(' ');
+  const command = [process.execPath, ...cliCommand, 'bootstrap', ...args].map(quote).join(' ');
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('CLOUDFLARE_') && !k.startsWith('ACME_DELEGATE_') && !k.startsWith('TAP') && !k.startsWith('NODE_')) clean[k] = v;
   return new Promise((resolve, reject) => {
@@ -36,7 +36,7 @@ const skip = (await hasScript()) ? false : 'util-linux script is not installed';
 
 t.test('interactive confirmation', { skip }, async (t) => {
   const emulator = await startEmulator(t);
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const out = join(dir, 'out');
   const env = { CLOUDFLARE_BASE_URL: emulator.baseUrl, CLOUDFLARE_API_TOKEN: testToken };
   const args = [...configArgs(dir), '-d', 'www.example.com', '--out', out];

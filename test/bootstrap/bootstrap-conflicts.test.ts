@@ -1,18 +1,19 @@
 // Records in the way are shown and left alone, or replaced with --replace; a failure midway
-// leaves a state the next run completes; a lost --out folder leads to new passwords.
+// leaves a state the next run completes; a lost --out folder leads to new passwords. The
+// command runs in this process here (see bootstrap-first-run and -secrets for subprocesses).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { configArgs, domainArgs, readStorageJson, recordSet, runCli, startEmulator, tokenEnv } from './cli-fixture.js';
+import { configArgs, domainArgs, readStorageJson, recordSet, runInProcess, startEmulator, tempDir, tokenEnv } from './cli-fixture.js';
 
 t.test('conflicts without and with --replace', async (t) => {
   const emulator = await startEmulator(t);
   emulator.addRecord('example.com', { name: '_acme-challenge.www.example.com', type: 'TXT', content: '"from-a-provider-hook"', ttl: 120 });
   emulator.addRecord('example.com', { name: '_acme-challenge.example.com', type: 'CNAME', content: 'abc.auth.acme-dns.io', ttl: 300 });
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const out = join(dir, 'out');
 
-  const kept = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
+  const kept = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
   t.equal(kept.code, 3, 'applied, but conflicts left alone');
   t.match(kept.stdout, /conflict\s+example\.com\s+TXT\s+_acme-challenge\.www\.example\.com\s+"from-a-provider-hook"/);
   t.match(kept.stdout, /conflict\s+example\.com\s+CNAME\s+_acme-challenge\.example\.com\s+abc\.auth\.acme-dns\.io/);
@@ -22,7 +23,7 @@ t.test('conflicts without and with --replace', async (t) => {
   t.ok(afterKept.includes('example.com _acme-challenge.example.com CNAME abc.auth.acme-dns.io ttl=300 proxied=false'), 'foreign CNAME left alone');
   t.ok(afterKept.includes('example.org auth.example.org NS ns.auth.example.org ttl=3600 proxied=false'), 'the rest was applied');
 
-  const replaced = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes', '--replace'], tokenEnv(emulator));
+  const replaced = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes', '--replace'], tokenEnv(emulator));
   t.equal(replaced.code, 0, replaced.stderr);
   t.match(replaced.stdout, /keep\s+www\.example\.com/, 'accounts from the first run are reused');
   const storage = readStorageJson(out);
@@ -32,17 +33,17 @@ t.test('conflicts without and with --replace', async (t) => {
   t.ok(records.includes(`example.com _acme-challenge.example.com CNAME ${storage['example.com']?.fulldomain} ttl=60 proxied=false`), 'foreign CNAME rewritten');
   t.equal(records.filter((r) => r.includes(' _acme-challenge.example.com ')).length, 1);
 
-  const again = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes', '--replace'], tokenEnv(emulator));
+  const again = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes', '--replace'], tokenEnv(emulator));
   t.equal(again.code, 0);
   t.match(again.stdout, /Nothing to change/);
 });
 
 t.test('a failure midway, then a re-run that completes with the same accounts', async (t) => {
   const emulator = await startEmulator(t);
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const out = join(dir, 'out');
   emulator.failWritesAfter(3, { status: 500, code: 10001, message: 'injected outage' });
-  const failed = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
+  const failed = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
   t.equal(failed.code, 1);
   t.match(failed.stderr, /stopped midway.*run the same command again/s);
   t.match(failed.stderr, /Cloudflare had an internal error.*10001 "injected outage"/);
@@ -50,7 +51,7 @@ t.test('a failure midway, then a re-run that completes with the same accounts', 
   const firstCredentials = readStorageJson(out);
 
   emulator.clearFailures();
-  const resumed = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
+  const resumed = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
   t.equal(resumed.code, 0, resumed.stderr);
   t.match(resumed.stdout, /keep\s+example\.org\s+NS/, 'what was done is kept');
   t.notMatch(resumed.stdout, /register|rotate/, 'accounts from the failed run are reused');
@@ -70,13 +71,13 @@ t.test('a failure midway, then a re-run that completes with the same accounts', 
 
 t.test('a lost --out folder: the accounts get new passwords, the CNAMEs stay', async (t) => {
   const emulator = await startEmulator(t);
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const out = join(dir, 'out');
-  t.equal((await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator))).code, 0);
+  t.equal((await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator))).code, 0);
   const old = readStorageJson(out);
   const records = recordSet(emulator);
   rmSync(out, { recursive: true });
-  const rerun = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
+  const rerun = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
   t.equal(rerun.code, 0, rerun.stderr);
   t.match(rerun.stdout, /rotate\s+www\.example\.com/);
   const fresh = readStorageJson(out);
@@ -88,10 +89,10 @@ t.test('a lost --out folder: the accounts get new passwords, the CNAMEs stay', a
 
 t.test('CAA records pinned to an ACME account', async (t) => {
   const emulator = await startEmulator(t);
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const out = join(dir, 'out');
   const args = [...configArgs(dir), ...domainArgs, '--out', out, '--yes', '--caa-issuer', 'letsencrypt.org', '--caa-accounturi', 'https://acme-v02.api.letsencrypt.org/acme/acct/123'];
-  const run = await runCli(args, tokenEnv(emulator));
+  const run = await runInProcess(args, tokenEnv(emulator));
   t.equal(run.code, 0, run.stderr);
   const caa = recordSet(emulator).filter((r) => r.includes(' CAA '));
   t.same(caa, [
@@ -99,6 +100,6 @@ t.test('CAA records pinned to an ACME account', async (t) => {
     'example.com example.com CAA 0 issuewild "letsencrypt.org; accounturi=https://acme-v02.api.letsencrypt.org/acme/acct/123" ttl=3600 proxied=false',
     'example.com www.example.com CAA 0 issue "letsencrypt.org; accounturi=https://acme-v02.api.letsencrypt.org/acme/acct/123" ttl=3600 proxied=false',
   ]);
-  const again = await runCli(args, tokenEnv(emulator));
+  const again = await runInProcess(args, tokenEnv(emulator));
   t.match(again.stdout, /Nothing to change/);
 });

@@ -3,12 +3,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { configArgs, domainArgs, recordSet, runCli, snapshotDir, startEmulator, tokenEnv } from './cli-fixture.js';
+import { configArgs, domainArgs, recordSet, runCli, runInProcess, snapshotDir, startEmulator, tempDir, tokenEnv } from './cli-fixture.js';
 
 t.test('dry run on a fresh set-up', async (t) => {
   const emulator = await startEmulator(t);
   const before = recordSet(emulator);
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const out = join(dir, 'out');
   const run = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--dry-run'], tokenEnv(emulator));
   t.equal(run.code, 0, run.stderr);
@@ -24,9 +24,9 @@ t.test('dry run on a fresh set-up', async (t) => {
 
 t.test('dry run after a real run leaves the database and files byte for byte', async (t) => {
   const emulator = await startEmulator(t);
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const out = join(dir, 'out');
-  const applied = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
+  const applied = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
   t.equal(applied.code, 0, applied.stderr);
   // A change to plan: one more name and a TXT in the way.
   emulator.addRecord('example.com', { name: '_acme-challenge.api.example.com', type: 'TXT', content: '"left by a hook"' });
@@ -44,9 +44,9 @@ t.test('dry run after a real run leaves the database and files byte for byte', a
 
 t.test('without --yes and without a terminal, the plan is shown and nothing applied', async (t) => {
   const emulator = await startEmulator(t);
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const out = join(dir, 'out');
-  const run = await runCli([...configArgs(dir), ...domainArgs, '--out', out], tokenEnv(emulator));
+  const run = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out], tokenEnv(emulator));
   t.equal(run.code, 1);
   t.match(run.stderr, /not applied: confirm with --yes/);
   t.match(run.stdout, /create/);
@@ -57,24 +57,24 @@ t.test('without --yes and without a terminal, the plan is shown and nothing appl
 
 t.test('usage errors: no names, no --out, a name outside the account, nsname at the apex', async (t) => {
   const emulator = await startEmulator(t);
-  const dir = t.testdir();
-  const noNames = await runCli([...configArgs(dir), '--out', join(dir, 'out'), '--yes'], tokenEnv(emulator));
+  const dir = tempDir(t);
+  const noNames = await runInProcess([...configArgs(dir), '--out', join(dir, 'out'), '--yes'], tokenEnv(emulator));
   t.equal(noNames.code, 2);
   t.match(noNames.stderr, /no certificate names/);
-  const noOut = await runCli([...configArgs(dir), ...domainArgs, '--yes'], tokenEnv(emulator));
+  const noOut = await runInProcess([...configArgs(dir), ...domainArgs, '--yes'], tokenEnv(emulator));
   t.equal(noOut.code, 2);
   t.match(noOut.stderr, /--out DIR is required/);
-  const outside = await runCli([...configArgs(dir), '-d', 'www.example.net', '--dry-run'], tokenEnv(emulator));
+  const outside = await runInProcess([...configArgs(dir), '-d', 'www.example.net', '--dry-run'], tokenEnv(emulator));
   t.equal(outside.code, 1);
   t.match(outside.stderr, /www\.example\.net: no Cloudflare zone of this account holds www\.example\.net/);
-  const apex = await runCli([...configArgs(dir), '--nsname', 'auth.example.org', ...domainArgs, '--dry-run'], tokenEnv(emulator));
+  const apex = await runInProcess([...configArgs(dir), '--nsname', 'auth.example.org', ...domainArgs, '--dry-run'], tokenEnv(emulator));
   t.equal(apex.code, 1);
   t.match(apex.stderr, /Cloudflare refuses an NS and an A record on one label/);
   t.equal(emulator.writeCount(), 0);
 });
 
 t.test('--help explains every option', async (t) => {
-  const run = await runCli(['--help'], {});
+  const run = await runInProcess(['--help'], {});
   t.equal(run.code, 0);
   for (const flag of ['--domain', '--domains-file', '--out', '--dry-run', '--yes', '--replace', '--allowfrom', '--caa-issuer', '--caa-accounturi', '--config', '--zone', '--nsname', '--ns-address', '--db', '--api-url', 'CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_API_KEY', 'CLOUDFLARE_EMAIL', 'CLOUDFLARE_BASE_URL']) {
     t.match(run.stdout, flag, `mentions ${flag}`);

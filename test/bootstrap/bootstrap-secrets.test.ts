@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { configArgs, domainArgs, runCli, startEmulator, testToken, type CliResult } from './cli-fixture.js';
+import { type CliResult, configArgs, domainArgs, runCli, startEmulator, tempDir, testToken } from './cli-fixture.js';
 
 function filesBelow(dir: string): string[] {
   const found: string[] = [];
@@ -28,7 +28,7 @@ function assertAbsent(t: Test, secret: string, runs: readonly CliResult[], dir: 
 
 t.test('API token', async (t) => {
   const emulator = await startEmulator(t);
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const out = join(dir, 'out');
   const env = { CLOUDFLARE_BASE_URL: emulator.baseUrl, CLOUDFLARE_API_TOKEN: testToken, CLOUDFLARE_LOG: 'debug' };
   const runs: CliResult[] = [];
@@ -52,7 +52,7 @@ t.test('API token', async (t) => {
 t.test('Global API Key: warned about, never shown', async (t) => {
   const key = 'GlobalKey0123456789abcdef0123456789abc';
   const emulator = await startEmulator(t, { tokens: [], globalKeys: [{ email: 'ops@example.com', key }] });
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const out = join(dir, 'out');
   const env = { CLOUDFLARE_BASE_URL: emulator.baseUrl, CLOUDFLARE_API_KEY: key, CLOUDFLARE_EMAIL: 'ops@example.com', CLOUDFLARE_LOG: 'debug' };
   const run = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], env);
@@ -63,7 +63,7 @@ t.test('Global API Key: warned about, never shown', async (t) => {
 
 t.test('a missing credential is explained', async (t) => {
   const emulator = await startEmulator(t);
-  const dir = t.testdir();
+  const dir = tempDir(t);
   const run = await runCli([...configArgs(dir), ...domainArgs, '--dry-run'], { CLOUDFLARE_BASE_URL: emulator.baseUrl });
   t.equal(run.code, 1);
   t.match(run.stderr, /no Cloudflare credential: set CLOUDFLARE_API_TOKEN/);
