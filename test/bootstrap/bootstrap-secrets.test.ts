@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { type CliResult, configArgs, domainArgs, runCli, startEmulator, tempDir, testToken } from './cli-fixture.js';
+import { type CliResult, configArgs, domainArgs, runCli, runInProcess, startEmulator, tempDir, testToken } from './cli-fixture.js';
 
 function filesBelow(dir: string): string[] {
   const found: string[] = [];
@@ -42,7 +42,7 @@ t.test('API token', async (t) => {
   runs.push(await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--dry-run'], env));
   // A refused token: the error names the problem, not the value.
   const wrong = 'cfut_WrongToken0123456789abcdefghijklmnopqrstuv';
-  const refused = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], { ...env, CLOUDFLARE_API_TOKEN: wrong });
+  const refused = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], { ...env, CLOUDFLARE_API_TOKEN: wrong });
   t.equal(refused.code, 1);
   t.match(refused.stderr, /does not accept the credential/);
   t.notOk(refused.stderr.includes(wrong) || refused.stdout.includes(wrong));
@@ -64,7 +64,7 @@ t.test('Global API Key: warned about, never shown', async (t) => {
 t.test('a missing credential is explained', async (t) => {
   const emulator = await startEmulator(t);
   const dir = tempDir(t);
-  const run = await runCli([...configArgs(dir), ...domainArgs, '--dry-run'], { CLOUDFLARE_BASE_URL: emulator.baseUrl });
+  const run = await runInProcess([...configArgs(dir), ...domainArgs, '--dry-run'], { CLOUDFLARE_BASE_URL: emulator.baseUrl });
   t.equal(run.code, 1);
   t.match(run.stderr, /no Cloudflare credential: set CLOUDFLARE_API_TOKEN/);
   t.equal(emulator.requests().length, 0, 'no unauthenticated request was sent');
