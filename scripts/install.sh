@@ -50,6 +50,7 @@ TOML
   chmod 0640 "$confdir/config.toml"
 fi
 
+install -m 0755 "$src/scripts/hooks/acme-delegate-hook" /usr/local/bin/acme-delegate-hook
 install -m 0644 "$src/systemd/acme-delegate.service" /etc/systemd/system/acme-delegate.service
 sed -i "s#/opt/acme-delegate#$prefix#g" /etc/systemd/system/acme-delegate.service
 systemctl daemon-reload
