@@ -66,17 +66,25 @@ export function createCloudflareGateway(credential: CloudflareCredential, option
 
   const verifyToken = async (token: Extract<CloudflareCredential, { kind: 'token' }>): Promise<Verification> => {
     const warnings: string[] = [];
-    let accountId = token.accountId;
-    if (token.flavour === 'account' && !accountId) {
-      // Account-owned tokens verify under their account; the zones they see name it.
-      const first = (await listZones())[0];
-      accountId = first?.accountId;
+    // Account-owned tokens verify under their account, which the zones they see name.
+    const accountOf = async (): Promise<string | undefined> => token.accountId ?? (await listZones())[0]?.accountId;
+    let result;
+    if (token.flavour === 'account') {
+      const accountId = await accountOf();
       if (!accountId) throw new AppError('cloudflare_auth', 'the account API token sees no zone, so its account is unknown: set CLOUDFLARE_ACCOUNT_ID, and give the token Zone:Zone:Read');
+      result = await call('verifying the account API token', () => client.accounts.tokens.verify({ account_id: accountId }));
+    } else {
+      try {
+        result = await call('verifying the API token', () => client.user.tokens.verify());
+      } catch (err) {
+        // An older token without prefix may be account-owned: try its account before giving up.
+        const accountId = token.flavour === 'legacy' && err instanceof AppError && err.code === 'cloudflare_auth' ? await accountOf().catch(() => undefined) : undefined;
+        if (!accountId) throw err;
+        result = await call('verifying the API token', () => client.accounts.tokens.verify({ account_id: accountId })).catch(() => {
+          throw err;
+        });
+      }
     }
-    const result =
-      token.flavour === 'account' && accountId
-        ? await call('verifying the account API token', () => client.accounts.tokens.verify({ account_id: accountId }))
-        : await call('verifying the API token', () => client.user.tokens.verify());
     if (result.status !== 'active') throw new AppError('cloudflare_auth', `the API token is ${result.status}, not active: create or roll a token in the Cloudflare dashboard`);
     if (result.expires_on) warnings.push(`the token expires on ${result.expires_on}`);
     return { description: `${describeCredential(token)} (active)`, warnings };

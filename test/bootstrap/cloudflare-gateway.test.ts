@@ -61,6 +61,14 @@ t.test('an account token (cfat_) is verified under the account its zones belong 
   t.ok(emulator.requests().some((r) => r.path === '/client/v4/accounts/acc1/tokens/verify' && r.status === 200));
 });
 
+t.test('an older account-owned token without prefix is verified under its account', async (t) => {
+  const legacy = 'legacyAccountToken0123456789abcdefABCD';
+  const emulator = await setup(t, [{ value: legacy, accountId: 'acc1' }]);
+  await gateway({ CLOUDFLARE_API_TOKEN: legacy }).verify();
+  t.ok(emulator.requests().some((r) => r.path === '/client/v4/user/tokens/verify' && r.status === 401), 'tried as a user token first');
+  t.ok(emulator.requests().some((r) => r.path === '/client/v4/accounts/acc1/tokens/verify' && r.status === 200));
+});
+
 t.test('the Global API Key is checked through /user and warned about; a wrong one is refused', async (t) => {
   await setup(t);
   const v = await gateway({ CLOUDFLARE_API_KEY: 'global-key-0123456789', CLOUDFLARE_EMAIL: 'ops@example.com' }).verify();
