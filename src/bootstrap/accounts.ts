@@ -9,7 +9,9 @@ import type { CertificateName } from './names.js';
 export type AccountDecision =
   | { readonly kind: 'reuse'; readonly bare: string; readonly username: string; readonly subdomain: string; readonly password: string }
   | { readonly kind: 'rotate'; readonly bare: string; readonly username: string; readonly subdomain: string; readonly reason: string }
-  | { readonly kind: 'register'; readonly bare: string };
+  | { readonly kind: 'register'; readonly bare: string }
+  /** Left for later: the name's CNAME is blocked by a conflict, so a new account or password would not be used yet. */
+  | { readonly kind: 'skip'; readonly bare: string; readonly reason: string };
 
 export interface SlotCredentials {
   readonly username: string;
@@ -48,14 +50,26 @@ export async function decideAccounts(
 /** The slot each name's CNAME points to; names still to register get none. */
 export function slotsOf(decisions: readonly AccountDecision[]): Map<string, string> {
   const slots = new Map<string, string>();
-  for (const d of decisions) if (d.kind !== 'register') slots.set(d.bare, d.subdomain);
+  for (const d of decisions) if (d.kind === 'reuse' || d.kind === 'rotate') slots.set(d.bare, d.subdomain);
   return slots;
+}
+
+/**
+ * Names whose CNAME cannot be made (a conflict left alone) get no new account and no new
+ * password: their clients keep working with whatever they use now (another acme-dns, a
+ * provider hook) until a run with --replace moves them over.
+ */
+export function skipBlocked(decisions: readonly AccountDecision[], blocked: ReadonlySet<string>): AccountDecision[] {
+  return decisions.map((d) =>
+    (d.kind === 'register' || d.kind === 'rotate') && blocked.has(d.bare) ? { kind: 'skip', bare: d.bare, reason: 'its _acme-challenge CNAME is blocked by a conflict' } : d,
+  );
 }
 
 /** Registers and rotates as decided; returns the credentials of every name. */
 export async function applyAccounts(decisions: readonly AccountDecision[], service: AccountService, allowfrom: readonly string[]): Promise<Map<string, SlotCredentials>> {
   const result = new Map<string, SlotCredentials>();
   for (const d of decisions) {
+    if (d.kind === 'skip') continue;
     if (d.kind === 'reuse') {
       result.set(d.bare, { username: d.username, password: d.password, subdomain: d.subdomain, fulldomain: service.fulldomain(d.subdomain) });
     } else {

@@ -63,11 +63,16 @@ export function writePrivateFile(file: string, text: string): void {
   renameSync(temp, file);
 }
 
-export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+/** Creates the folder with mode 0700; an existing one is left as it is, with a warning if others can enter it. */
+export function ensurePrivateDir(dir: string): string | undefined {
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return undefined;
+  }
   const mode = statSync(dir).mode & 0o777;
-  // Group- or world-readable folders get tightened: they are about to hold passwords.
-  if (mode & 0o077) chmodSync(dir, mode & 0o700);
+  // Not changed behind the operator's back (it may be their working folder); the files
+  // themselves are 0600 either way.
+  return mode & 0o077 ? `${dir} is accessible to other users (mode ${mode.toString(8)}); the files in it are 0600, but consider a private folder` : undefined;
 }
 
 export function acmeShEnv(entry: StorageEntry): string {
@@ -84,6 +89,7 @@ export function acmeShEnv(entry: StorageEntry): string {
 
 export interface WriteResult {
   readonly files: string[];
+  readonly warning?: string;
 }
 
 /** Every file with the text it should hold: the storage JSON merged with what is there. */
@@ -109,11 +115,11 @@ export function staleCredentialFiles(contents: ReadonlyMap<string, string>): str
   return stale;
 }
 
-/** (Re)writes every file, all mode 0600, in a folder of mode 0700. */
+/** (Re)writes every file, all mode 0600; a new folder is made with mode 0700. */
 export function writeCredentialFiles(outDir: string, contents: ReadonlyMap<string, string>): WriteResult {
-  ensurePrivateDir(outDir);
+  const warning = ensurePrivateDir(outDir);
   for (const [file, text] of contents) writePrivateFile(file, text);
-  return { files: [...contents.keys()] };
+  return { files: [...contents.keys()], ...(warning ? { warning } : {}) };
 }
 
 export function clientReadme(outDir: string, entries: ReadonlyMap<string, StorageEntry>, requested: ReadonlyMap<string, readonly string[]>): string {

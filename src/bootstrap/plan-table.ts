@@ -15,6 +15,7 @@ export function renderAccountTable(decisions: readonly AccountDecision[], reques
     const names = (requested.get(d.bare) ?? [d.bare]).join(', ');
     if (d.kind === 'register') rows.push(['register', names, '(new)', 'new account, password written to --out']);
     else if (d.kind === 'reuse') rows.push(['keep', names, d.subdomain, 'password from --out still valid']);
+    else if (d.kind === 'skip') rows.push(['skip', names, '-', `no account change: ${d.reason}; --replace resolves it`]);
     else rows.push(['rotate', names, d.subdomain, `new password: ${d.reason}; servers using the old one must get the new files`]);
   }
   return table(rows);

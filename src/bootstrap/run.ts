@@ -7,7 +7,7 @@ import { createBcryptPool } from '../crypto/bcrypt-pool.js';
 import { AppError } from '../errors.js';
 import { Store } from '../store/store.js';
 import { readAccountSnapshot } from './account-snapshot.js';
-import { applyAccounts, decideAccounts, slotsOf, type AccountDecision, type SlotCredentials } from './accounts.js';
+import { applyAccounts, decideAccounts, skipBlocked, slotsOf, type AccountDecision, type SlotCredentials } from './accounts.js';
 import { applyPlan } from './apply.js';
 import type { CloudflareGateway } from './cloudflare-gateway.js';
 import { credentialFileContents, readStorage, staleCredentialFiles, writeCredentialFiles, type StorageEntry } from './credential-files.js';
@@ -61,7 +61,7 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
   const pool = createBcryptPool(1);
   try {
     const stored = options.outDir ? readStorage(options.outDir).entries : new Map<string, StorageEntry>();
-    const decisions = await decideAccounts(names, readAccountSnapshot(config.store.path), stored, (pw, hash) => pool.compare(pw, hash));
+    const decided = await decideAccounts(names, readAccountSnapshot(config.store.path), stored, (pw, hash) => pool.compare(pw, hash));
 
     const intentsOf = (slots: ReadonlyMap<string, string>) =>
       buildIntents({
@@ -74,23 +74,27 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
         zones,
         ...(options.caa ? { caa: options.caa } : {}),
       });
-    const planned = intentsOf(slotsOf(decisions));
+    const planned = intentsOf(slotsOf(decided));
     for (const note of planned.notes) io.err(`note: ${note}\n`);
     if (planned.errors.length > 0) {
       throw new AppError('bootstrap_invalid', planned.errors.join('\n'));
     }
     const existing = await listExisting(planned.intents, io.gateway);
     const steps = computePlan(planned.intents, existing, { replace: options.replace });
+    const blocked = new Set(names.filter((n) => steps.some((s) => s.action === 'conflict' && s.record.name === n.challengeName)).map((n) => n.bare));
+    const decisions = skipBlocked(decided, blocked);
 
+    const accountChanges = decisions.some((d) => d.kind === 'register' || d.kind === 'rotate');
     // Files are only known in full once every password is; reused ones can be compared now.
     const serverUrl = publicApiUrl(config);
-    const allReused = decisions.every((d) => d.kind === 'reuse');
-    const staleFiles =
-      options.outDir && allReused
-        ? staleCredentialFiles(credentialFileContents(options.outDir, storageEntries(reusedCredentials(decisions, config.dns.zone), serverUrl), requested))
-        : options.outDir
-          ? ['(credential files)']
-          : [];
+    const reused = reusedCredentials(decisions, config.dns.zone);
+    const staleFiles = !options.outDir
+      ? []
+      : accountChanges
+        ? ['(credential files)']
+        : reused.size === 0
+          ? [] // every name skipped: nothing to write yet
+          : staleCredentialFiles(credentialFileContents(options.outDir, storageEntries(reused, serverUrl), requested));
 
     io.out(`Plan for ${names.map((n) => n.requested.join(', ')).join('; ')} (zone ${config.dns.zone}, API ${serverUrl})\n\n`);
     io.out(renderAccountTable(decisions, requested) + '\n\n');
@@ -99,7 +103,6 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
     if (options.outDir) io.out(staleFiles.length ? `files: write credentials into ${options.outDir}\n` : `files: credentials in ${options.outDir} are up to date\n`);
     const conflicts = steps.filter((s) => s.action === 'conflict').length;
 
-    const accountChanges = decisions.some((d) => d.kind !== 'reuse');
     if (!planHasChanges(steps) && !accountChanges && staleFiles.length === 0) {
       io.out('\nNothing to change.\n');
       return conflicts ? conflictExit(io, conflicts) : 0;
@@ -124,10 +127,15 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
     // later in Cloudflare must not lose it.
     const credentials = await withStore(config, pool, (service) => applyAccounts(decisions, service, options.allowfrom));
     const outDir = options.outDir as string;
-    const written = writeCredentialFiles(outDir, credentialFileContents(outDir, storageEntries(credentials, serverUrl), requested));
-    io.out(`\nwrote ${written.files.length} files (mode 0600) into ${outDir}\n`);
+    if (credentials.size > 0) {
+      const written = writeCredentialFiles(outDir, credentialFileContents(outDir, storageEntries(credentials, serverUrl), requested));
+      io.out(`\nwrote ${written.files.length} files (mode 0600) into ${outDir}\n`);
+      if (written.warning) io.err(`warning: ${written.warning}\n`);
+    }
 
-    const final = computePlan(intentsOf(new Map([...credentials].map(([bare, c]) => [bare, c.subdomain]))).intents, existing, { replace: options.replace });
+    const slots = new Map([...credentials].map(([bare, c]) => [bare, c.subdomain]));
+    // Skipped names have no slot; their steps are conflicts only, and stay so.
+    const final = computePlan(intentsOf(slots).intents.filter((i) => i.kind !== 'cname' || !blocked.has(i.name.replace(/^_acme-challenge\./, ''))), existing, { replace: options.replace });
     try {
       const changed = await applyPlan(final, io.gateway, (line) => io.out(`${line}\n`));
       io.out(`done: ${changed} record changes applied\n`);

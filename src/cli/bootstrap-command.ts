@@ -31,7 +31,7 @@ Bootstrap options:
   -d, --domain NAME        certificate name, e.g. www.example.com or '*.example.com' (repeatable);
                            NAME and *.NAME share one account and one CNAME
   --domains-file FILE      more names, one a line ('#' starts a comment)
-  -o, --out DIR            where credential files go (mode 0600, folder 0700); required unless
+  -o, --out DIR            where credential files go (mode 0600, a new folder 0700); required unless
                            --dry-run. Keep it: a re-run with the same DIR keeps the passwords,
                            without it the accounts get new passwords (rotate)
   -n, --dry-run            show the plan only; write nothing anywhere (no record, no account,
@@ -40,7 +40,8 @@ Bootstrap options:
   --replace                replace conflicting records: a TXT at _acme-challenge.<name> (e.g. from
                            a DNS-provider hook), a CNAME there pointing elsewhere, records blocking
                            the delegation NS or the name server's address. Without it they are
-                           shown as "conflict" and left alone (exit code 3)
+                           shown as "conflict" and left alone (exit code 3), and a blocked name
+                           gets no new account or password in that run
   --allowfrom CIDR         source networks allowed to update, for newly registered accounts
                            (repeatable; default: any)
   --caa-issuer DOMAIN      also create CAA "issue" (and "issuewild" for *.NAME) at each name for

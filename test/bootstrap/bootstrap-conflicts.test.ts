@@ -1,7 +1,7 @@
 // Records in the way are shown and left alone, or replaced with --replace; a failure midway
 // leaves a state the next run completes; a lost --out folder leads to new passwords. The
 // command runs in this process here (see bootstrap-first-run and -secrets for subprocesses).
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { configArgs, domainArgs, readStorageJson, recordSet, runInProcess, startEmulator, tempDir, tokenEnv } from './cli-fixture.js';
@@ -18,6 +18,8 @@ t.test('conflicts without and with --replace', async (t) => {
   t.match(kept.stdout, /conflict\s+example\.com\s+TXT\s+_acme-challenge\.www\.example\.com\s+"from-a-provider-hook"/);
   t.match(kept.stdout, /conflict\s+example\.com\s+CNAME\s+_acme-challenge\.example\.com\s+abc\.auth\.acme-dns\.io/);
   t.match(kept.stderr, /2 conflicting record\(s\) left alone.*--replace/);
+  t.match(kept.stdout, /skip\s+www\.example\.com\s+-\s+no account change/, 'no account for a name whose CNAME cannot be made yet');
+  t.notOk(existsSync(join(out, 'acmedns.json')), 'no credentials a client could not use yet');
   const afterKept = recordSet(emulator);
   t.ok(afterKept.includes('example.com _acme-challenge.www.example.com TXT "from-a-provider-hook" ttl=120 proxied=false'), 'TXT left alone');
   t.ok(afterKept.includes('example.com _acme-challenge.example.com CNAME abc.auth.acme-dns.io ttl=300 proxied=false'), 'foreign CNAME left alone');
@@ -25,7 +27,7 @@ t.test('conflicts without and with --replace', async (t) => {
 
   const replaced = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes', '--replace'], tokenEnv(emulator));
   t.equal(replaced.code, 0, replaced.stderr);
-  t.match(replaced.stdout, /keep\s+www\.example\.com/, 'accounts from the first run are reused');
+  t.match(replaced.stdout, /register\s+www\.example\.com/);
   const storage = readStorageJson(out);
   const records = recordSet(emulator);
   t.notOk(records.some((r) => r.includes('from-a-provider-hook')), 'TXT deleted');
@@ -102,4 +104,19 @@ t.test('CAA records pinned to an ACME account', async (t) => {
   ]);
   const again = await runInProcess(args, tokenEnv(emulator));
   t.match(again.stdout, /Nothing to change/);
+});
+
+t.test('a blocked name keeps its existing credentials entry and password', async (t) => {
+  const emulator = await startEmulator(t);
+  const dir = tempDir(t);
+  const out = join(dir, 'out');
+  t.equal((await runInProcess([...configArgs(dir), '-d', 'www.example.com', '--out', out, '--yes'], tokenEnv(emulator))).code, 0);
+  const before = readStorageJson(out);
+  // A new name whose challenge label holds a hook's TXT: it is skipped, the rest stays as it is.
+  emulator.addRecord('example.com', { name: '_acme-challenge.api.example.com', type: 'TXT', content: '"hook"' });
+  const run = await runInProcess([...configArgs(dir), '-d', 'www.example.com', '-d', 'api.example.com', '--out', out, '--yes'], tokenEnv(emulator));
+  t.equal(run.code, 3);
+  t.match(run.stdout, /keep\s+www\.example\.com/);
+  t.match(run.stdout, /skip\s+api\.example\.com/);
+  t.same(readStorageJson(out), before, 'no entry added for the blocked name, the other unchanged');
 });
