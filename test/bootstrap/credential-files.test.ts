@@ -1,0 +1,102 @@
+// The credential files: merged storage JSON, acme.sh env files, README, modes, and the
+// account snapshot read without writing to the database.
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { readAccountSnapshot } from '../../src/bootstrap/account-snapshot.js';
+import { decideAccounts } from '../../src/bootstrap/accounts.js';
+import { acmeShEnv, credentialFileContents, readStorage, staleCredentialFiles, writeCredentialFiles, type StorageEntry } from '../../src/bootstrap/credential-files.js';
+import { certificateNames } from '../../src/bootstrap/names.js';
+import { Store } from '../../src/store/store.js';
+import { tempDir } from './cli-fixture.js';
+
+const entry: StorageEntry = { fulldomain: 's1.auth.example.org', subdomain: 's1', username: 'u1', password: 'p1-secret', server_url: 'https://auth.example.org' };
+const requested = new Map([['example.com', ['example.com', '*.example.com']]]);
+
+t.test('storage JSON: entries merged into what is there, other domains kept, files 0600', async (t) => {
+  const out = join(tempDir(t), 'out');
+  mkdirSync(out);
+  writeFileSync(join(out, 'acmedns.json'), JSON.stringify({ 'other.net': { fulldomain: 'x', subdomain: 'x', username: 'x', password: 'x', server_url: 'https://elsewhere' } }));
+  const contents = credentialFileContents(out, new Map([['example.com', entry]]), requested);
+  t.same(staleCredentialFiles(contents).length, 3, 'all three differ or are missing');
+  const written = writeCredentialFiles(out, contents);
+  t.equal(written.files.length, 3);
+  t.same(staleCredentialFiles(contents), [], 'up to date once written');
+  const json = JSON.parse(readFileSync(join(out, 'acmedns.json'), 'utf8')) as Record<string, unknown>;
+  t.same(Object.keys(json), ['other.net', 'example.com']);
+  t.same(json['example.com'], entry);
+  for (const file of written.files) t.equal(statSync(file).mode & 0o777, 0o600);
+  t.same([...readStorage(out).entries.keys()], ['other.net', 'example.com']);
+  chmodSync(join(out, 'acmedns.json'), 0o644);
+  t.same(staleCredentialFiles(contents), [join(out, 'acmedns.json')], 'a file readable by others is rewritten');
+});
+
+t.test('an unreadable storage file is refused, not overwritten', async (t) => {
+  const out = tempDir(t);
+  writeFileSync(join(out, 'acmedns.json'), '{ not json');
+  t.throws(() => readStorage(out), { code: 'out_unreadable' });
+  writeFileSync(join(out, 'acmedns.json'), '[]');
+  t.throws(() => readStorage(out), { code: 'out_unreadable' });
+});
+
+t.test('an existing folder open to others is used as it is, with a warning', async (t) => {
+  const out = tempDir(t);
+  chmodSync(out, 0o755);
+  const written = writeCredentialFiles(out, credentialFileContents(out, new Map([['example.com', entry]]), requested));
+  t.match(written.warning, /accessible to other users/);
+  t.equal(statSync(out).mode & 0o777, 0o755);
+});
+
+t.test('acme.sh env file quotes its values', async (t) => {
+  t.equal(
+    acmeShEnv({ ...entry, server_url: "https://x/it's" }).split('\n').slice(1).join('\n'),
+    "export ACMEDNS_BASE_URL='https://x/it'\\''s'\nexport ACMEDNS_USERNAME='u1'\nexport ACMEDNS_PASSWORD='p1-secret'\nexport ACMEDNS_SUBDOMAIN='s1'\n",
+  );
+});
+
+t.test('account snapshot: none without a database; reads through a live WAL; refuses a newer schema', async (t) => {
+  const dir = tempDir(t);
+  t.same(readAccountSnapshot(join(dir, 'missing.db')), []);
+  const path = join(dir, 'live.db');
+  const store = Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 60 });
+  t.teardown(() => store.close());
+  store.createAccount({ username: 'u1', passwordHash: 'h', subdomain: 's1', allowfrom: [], label: 'example.com' });
+  // The store is still open (as a running server would hold it): the row may live in the WAL only.
+  const seen = readAccountSnapshot(path);
+  t.same(seen.map((a) => [a.username, a.label, a.active]), [['u1', 'example.com', true]]);
+  store.revokeAccount('u1');
+  t.same(readAccountSnapshot(path).map((a) => a.active), [false]);
+  store.close();
+  t.same(readAccountSnapshot(path).map((a) => a.username), ['u1'], 'and from an idle file');
+
+  const newer = join(dir, 'newer.db');
+  const s2 = Store.open({ path: newer, valuesPerSlot: 2, maxAgeSeconds: 60 });
+  s2.close();
+  const bytes = readFileSync(newer);
+  bytes.writeUInt32BE(99, 60); // user_version lives at offset 60 of the header
+  writeFileSync(newer, bytes);
+  t.throws(() => readAccountSnapshot(newer), { code: 'store_too_new' });
+});
+
+t.test('account decisions: reuse with a matching password, rotate without, register when none, ignore revoked', async (t) => {
+  const names = certificateNames(['a.example.com', 'b.example.com', 'c.example.com', 'd.example.com']);
+  const accounts = [
+    { username: 'ua', passwordHash: 'ok', subdomain: 'sa', active: true, label: 'a.example.com', createdAt: 1 },
+    { username: 'ub', passwordHash: 'ok', subdomain: 'sb', active: true, label: 'b.example.com', createdAt: 1 },
+    { username: 'uc', passwordHash: 'ok', subdomain: 'sc', active: false, label: 'c.example.com', createdAt: 1 },
+  ];
+  const stored = new Map([
+    ['a.example.com', { ...entry, username: 'ua', subdomain: 'sa', password: 'right' }],
+    ['b.example.com', { ...entry, username: 'ub', subdomain: 'sb', password: 'wrong' }],
+  ]);
+  const decisions = await decideAccounts(names, accounts, stored, async (pw) => pw === 'right');
+  t.same(
+    decisions.map((d) => [d.kind, d.bare]),
+    [
+      ['reuse', 'a.example.com'],
+      ['rotate', 'b.example.com'],
+      ['register', 'c.example.com'],
+      ['register', 'd.example.com'],
+    ],
+  );
+});
