@@ -125,7 +125,8 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
     // ---- apply: accounts, then files, then DNS ----
     // Files before DNS: a password exists only in memory until written, and a run that fails
     // later in Cloudflare must not lose it.
-    const credentials = await withStore(config, pool, (service) => applyAccounts(decisions, service, options.allowfrom));
+    // The database is opened (and so written) only when an account changes.
+    const credentials = accountChanges ? await withStore(config, pool, (service) => applyAccounts(decisions, service, options.allowfrom)) : reused;
     const outDir = options.outDir as string;
     if (credentials.size > 0) {
       const written = writeCredentialFiles(outDir, credentialFileContents(outDir, storageEntries(credentials, serverUrl), requested));
