@@ -87,6 +87,7 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
     const accountChanges = decisions.some((d) => d.kind === 'register' || d.kind === 'rotate');
     // Files are only known in full once every password is; reused ones can be compared now.
     const serverUrl = publicApiUrl(config);
+    for (const note of serverUrlNotes(config.api.public_url, serverUrl)) io.err(`note: ${note}\n`);
     const reused = reusedCredentials(decisions, config.dns.zone);
     const staleFiles = !options.outDir
       ? []
@@ -148,6 +149,17 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
   } finally {
     await pool.close();
   }
+}
+
+/** The URL every client will call: worth a word when it is derived or unencrypted. */
+export function serverUrlNotes(configured: string, serverUrl: string): string[] {
+  const notes: string[] = [];
+  if (!configured) notes.push(`api.public_url is not set, so the credential files say server_url ${serverUrl}; set it (or --api-url) to the URL your servers reach the API at`);
+  const { protocol, hostname } = new URL(serverUrl);
+  if (protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) {
+    notes.push(`server_url ${serverUrl} is plain HTTP: the update passwords would cross the network unencrypted; use https`);
+  }
+  return notes;
 }
 
 function conflictExit(io: BootstrapIo, conflicts: number): number {

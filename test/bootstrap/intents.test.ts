@@ -1,6 +1,7 @@
 // From names, config and zones to intents: zone lookup, shared wildcard accounts, delegation rules.
 import t from 'tap';
 import { buildIntents, challengeCnameTtl, type IntentInput } from '../../src/bootstrap/intents.js';
+import { serverUrlNotes } from '../../src/bootstrap/run.js';
 import { certificateNames, normalizeCertificateName, parseDomainList } from '../../src/bootstrap/names.js';
 import type { Zone } from '../../src/bootstrap/records.js';
 import { zoneForName } from '../../src/bootstrap/zones.js';
@@ -104,4 +105,10 @@ t.test('a zone seen twice is an error; a zone not active gets a note', async (t)
   const pending = buildIntents(input({ zones: zones.map((z) => (z.name === 'example.com' ? { ...z, status: 'pending' } : z)) }));
   t.same(pending.errors, []);
   t.match(pending.notes.join('\n'), /example\.com is pending, not active/);
+});
+
+t.test('server_url notes: derived from listen, or plain HTTP over the network', async (t) => {
+  t.same(serverUrlNotes('https://auth.example.org', 'https://auth.example.org'), []);
+  t.match(serverUrlNotes('', 'http://127.0.0.1:8053').join('\n'), /api\.public_url is not set/);
+  t.match(serverUrlNotes('http://auth.example.org', 'http://auth.example.org').join('\n'), /plain HTTP/);
 });
