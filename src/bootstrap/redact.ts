@@ -8,11 +8,3 @@ export function createRedactor(secrets: readonly string[]): Redactor {
   const patterns = secrets.filter((s) => s.length >= 8);
   return (text) => patterns.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
 }
-
-export interface OutputSink {
-  write(text: string): void;
-}
-
-export function redactingSink(write: (text: string) => void, redact: Redactor): OutputSink {
-  return { write: (text) => write(redact(text)) };
-}
