@@ -30,9 +30,10 @@ Cloudflare credential (environment only, never a flag; never printed or written)
 Bootstrap options:
   -d, --domain NAME        certificate name, e.g. www.example.com or '*.example.com' (repeatable);
                            NAME and *.NAME share one account and one CNAME
-  --domains-file FILE      more names, one a line ('#' starts a comment)
-  -o, --out DIR            where credential files go (mode 0600, a new folder 0700); required unless
-                           --dry-run. Keep it: a re-run with the same DIR keeps the passwords,
+  --domains-file FILE      more names, one a line ('#' starts a comment). Without --domain and
+                           --domains-file, the config's [bootstrap] domains are used
+  -o, --out DIR            where credential files go (mode 0600, a new folder 0700; default: the
+                           config's [bootstrap] out); required unless --dry-run. Keep it: a re-run with the same DIR keeps the passwords,
                            without it the accounts get new passwords (rotate)
   -n, --dry-run            show the plan only; write nothing anywhere (no record, no account,
                            no database, no file)
@@ -115,6 +116,9 @@ export async function runBootstrapCli(argv: readonly string[], io: CommandIo): P
     const config = configFromOptions(values, io.env);
     const domains = [...(values.domain ?? [])];
     for (const file of values['domains-file'] ?? []) domains.push(...parseDomainList(readTextFile(file)));
+    // Names on the command line replace the config's list rather than adding to it.
+    if (domains.length === 0) domains.push(...config.bootstrap.domains);
+    const outDir = values.out ?? (config.bootstrap.out || undefined);
     const allowfrom = normalizeAllowfrom(values.allowfrom ?? []);
     const caa = caaOptions(values['caa-issuer'], values['caa-accounturi']);
     const { credential, notes } = readCloudflareCredential(io.env);
@@ -127,7 +131,7 @@ export async function runBootstrapCli(argv: readonly string[], io: CommandIo): P
         dryRun: values['dry-run'] ?? false,
         yes: values.yes ?? false,
         replace: values.replace ?? false,
-        ...(values.out ? { outDir: values.out } : {}),
+        ...(outDir ? { outDir } : {}),
         allowfrom,
         ...(caa ? { caa } : {}),
       },

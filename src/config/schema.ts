@@ -49,6 +49,10 @@ export const configKeys: readonly KeySpec[] = [
   { section: 'store', key: 'txt_values_per_slot', type: 'integer', default: 2, min: 1, max: 10, doc: 'How many of its newest TXT values a slot serves at once (2 covers "example.org" + "*.example.org").' },
   { section: 'store', key: 'txt_max_age_seconds', type: 'integer', default: 604800, min: 60, doc: 'TXT values older than this are no longer served and are purged.' },
 
+  // [bootstrap]
+  { section: 'bootstrap', key: 'domains', type: 'string[]', default: [], doc: 'Certificate names `bootstrap` sets up when no --domain or --domains-file is given, e.g. ["www.example.com", "*.example.com"].' },
+  { section: 'bootstrap', key: 'out', type: 'path', default: '', doc: 'Folder where `bootstrap` writes client credential files when --out is not given.' },
+
   // [log]
   { section: 'log', key: 'level', type: 'enum', values: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', doc: 'Least severe level written.' },
   { section: 'log', key: 'format', type: 'enum', values: ['json', 'text'], default: 'json', doc: 'One JSON object a line (for journald/log shippers), or text.' },
@@ -89,10 +93,14 @@ export interface Config {
     readonly txt_values_per_slot: number;
     readonly txt_max_age_seconds: number;
   };
+  readonly bootstrap: {
+    readonly domains: readonly string[];
+    readonly out: string;
+  };
   readonly log: {
     readonly level: 'debug' | 'info' | 'warn' | 'error' | 'silent';
     readonly format: 'json' | 'text';
   };
 }
 
-export const configSections = ['dns', 'api', 'store', 'log'] as const;
+export const configSections = ['dns', 'api', 'store', 'bootstrap', 'log'] as const;
