@@ -61,6 +61,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     else if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') code = 'body_too_large';
     else if ((error as FastifyError).statusCode === 400) code = 'malformed_json_payload';
     if (code === 'internal_error') logger.error('request failed', { url: request.url, error });
+    if (code === 'overloaded') void reply.header('Retry-After', '5');
     // Never the error's own text: it may hold database details.
     return reply.code(httpStatusFor(code)).send({ error: code });
   });

@@ -13,6 +13,7 @@ const statusByCode: Readonly<Record<string, number>> = {
   not_found: 404,
   body_too_large: 413,
   too_many_requests: 429,
+  overloaded: 503,
   database_unavailable: 503,
   internal_error: 500,
 };

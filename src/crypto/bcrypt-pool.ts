@@ -2,6 +2,7 @@
 // still runs on the event loop, which would stall DNS answers. A few worker threads do it instead.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { AppError } from '../errors.js';
 
 export interface BcryptPool {
   hash(password: string, cost: number): Promise<string>;
@@ -34,7 +35,12 @@ parentPort.on('message', ({ id, job }) => {
 });
 `;
 
-export function createBcryptPool(size = 2): BcryptPool {
+/**
+ * `maxQueue` bounds the jobs waiting for a worker: a flood of bad passwords then gets a quick
+ * "overloaded" error instead of queueing without limit and delaying every honest client.
+ */
+export function createBcryptPool(size = 2, options: { maxQueue?: number } = {}): BcryptPool {
+  const maxQueue = options.maxQueue ?? 256;
   const bcryptPath = createRequire(import.meta.url).resolve('bcryptjs');
   const queue: Pending[] = [];
   const idle: Worker[] = [];
@@ -78,6 +84,7 @@ export function createBcryptPool(size = 2): BcryptPool {
   const run = (job: Job): Promise<string | boolean> =>
     new Promise((resolve, reject) => {
       if (closed) return reject(new Error('bcrypt pool is closed'));
+      if (queue.length >= maxQueue) return reject(new AppError('overloaded', 'too many password checks waiting'));
       queue.push({ job, resolve, reject });
       drain();
     });

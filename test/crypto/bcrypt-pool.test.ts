@@ -27,3 +27,12 @@ t.test('rejects jobs after close', async (t) => {
   await pool.close();
   await t.rejects(pool.hash('x', 4), /closed/);
 });
+
+t.test('a full queue refuses more work at once instead of growing', async (t) => {
+  const pool = createBcryptPool(1, { maxQueue: 2 });
+  t.teardown(() => pool.close());
+  const hash = await pool.hash('pw', 8);
+  const jobs = [pool.compare('pw', hash), pool.compare('pw', hash), pool.compare('pw', hash)];
+  await t.rejects(pool.compare('pw', hash), { code: 'overloaded' }, 'the fourth waits for nobody');
+  t.same(await Promise.all(jobs), [true, true, true], 'queued work still completes');
+});
