@@ -61,9 +61,10 @@ export function answerQuery(query: Query, zone: ZoneView): DnsResponse {
     visited.add(current);
     const cut = delegationAbove(current, q.type, zone);
     if (cut) {
-      // Below a zone cut we are not authoritative; after a CNAME, RFC 1034 says to stop here too.
-      if (answer.length > 0) return reply(Rcode.NOERROR, { aa: true, answer });
-      return reply(Rcode.NOERROR, { authority: recordsOf(cut), additional: addressesFor(cut, zone, cut.name) });
+      // Below a zone cut we are not authoritative: a referral (RFC 1034 §4.3.2 step 3b). After a
+      // CNAME the step is the same: the chain so far (authoritative, AA) plus the cut's NS and glue.
+      const referral = { authority: recordsOf(cut), additional: addressesFor(cut, zone, cut.name) };
+      return reply(Rcode.NOERROR, answer.length > 0 ? { aa: true, answer, ...referral } : referral);
     }
     const node = zone.rrsets(current);
     if (!node) {

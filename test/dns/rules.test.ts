@@ -27,6 +27,7 @@ function setup(): { ask: (name: string, options?: QueryOptions) => DnsResponse; 
       'static TXT "Mixed Case" "second string"',
       'sub NS ns1.sub',
       'ns1.sub A 192.0.2.99',
+      'tosub CNAME host.sub',
     ],
   });
   const store = testStore();
@@ -84,6 +85,7 @@ const cases: Case[] = [
   { name: 'empty non-terminal: NODATA', q: `deep.ent.${Z}`, rcode: Rcode.NOERROR, aa: true, answer: [], authority: [RRType.SOA] },
   { name: 'empty non-terminal, one up: NODATA', q: `ent.${Z}`, rcode: Rcode.NOERROR, aa: true, answer: [], authority: [RRType.SOA] },
   { name: 'below a delegation: referral', q: `host.sub.${Z}`, options: { type: RRType.A }, rcode: Rcode.NOERROR, aa: false, answer: [], authority: [RRType.NS], additional: [RRType.A] },
+  { name: 'CNAME into a delegation: the CNAME, then the referral (RFC 1034 §4.3.2 3b)', q: `tosub.${Z}`, options: { type: RRType.A }, rcode: Rcode.NOERROR, aa: true, answer: [RRType.CNAME], authority: [RRType.NS], additional: [RRType.A] },
   { name: 'DS at a delegation: ours, NODATA', q: `sub.${Z}`, options: { type: RRType.DS }, rcode: Rcode.NOERROR, aa: true, answer: [], authority: [RRType.SOA] },
   { name: 'outside the zone: REFUSED', q: 'example.com', options: { type: RRType.A }, rcode: Rcode.REFUSED, aa: false, answer: [], authority: [] },
   { name: 'parent of the zone: REFUSED', q: 'example.org', rcode: Rcode.REFUSED, aa: false, answer: [], authority: [] },
