@@ -63,7 +63,7 @@ export function answerQuery(query: Query, zone: ZoneView): DnsResponse {
     if (cut) {
       // Below a zone cut we are not authoritative: a referral (RFC 1034 §4.3.2 step 3b). After a
       // CNAME the step is the same: the chain so far (authoritative, AA) plus the cut's NS and glue.
-      const referral = { authority: recordsOf(cut), additional: addressesFor(cut, zone, cut.name) };
+      const referral = { authority: recordsOf(cut), additional: addressesFor(cut, zone) };
       return reply(Rcode.NOERROR, answer.length > 0 ? { aa: true, answer, ...referral } : referral);
     }
     const node = zone.rrsets(current);
@@ -122,15 +122,16 @@ function delegationAbove(name: string, qtype: number, zone: ZoneView): RRset | u
 }
 
 /**
- * Additional-section addresses for NS and MX targets we hold (RFC 1034 §4.3.2 step 6); for a
- * referral only glue at or below the cut.
+ * Additional-section addresses for NS and MX targets we hold (RFC 1034 §4.3.2 step 6). In a
+ * referral that is the glue below the cut, and also the addresses of name servers elsewhere in
+ * our zone: our own data, or sibling glue below another cut (RFC 9471), as Knot and BIND do.
  */
-function addressesFor(rrset: RRset, zone: ZoneView, below: string = zone.origin): ResourceRecord[] {
+function addressesFor(rrset: RRset, zone: ZoneView): ResourceRecord[] {
   const hosts = rrset.rdata.flatMap((r) => (r.type === RRType.NS ? [r.host] : r.type === RRType.MX ? [r.exchange] : []));
   const out: ResourceRecord[] = [];
   for (const host of hosts) {
     const key = asciiLower(host);
-    if (!isAtOrBelow(key, below)) continue;
+    if (!isAtOrBelow(key, zone.origin)) continue;
     const node = zone.rrsets(key);
     for (const type of [RRType.A, RRType.AAAA]) {
       const set = node?.get(type);

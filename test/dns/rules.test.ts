@@ -28,6 +28,8 @@ function setup(): { ask: (name: string, options?: QueryOptions) => DnsResponse; 
       'sub NS ns1.sub',
       'ns1.sub A 192.0.2.99',
       'tosub CNAME host.sub',
+      'sub2 NS ns',
+      'sub3 NS ns1.sub',
     ],
   });
   const store = testStore();
@@ -86,6 +88,8 @@ const cases: Case[] = [
   { name: 'empty non-terminal, one up: NODATA', q: `ent.${Z}`, rcode: Rcode.NOERROR, aa: true, answer: [], authority: [RRType.SOA] },
   { name: 'below a delegation: referral', q: `host.sub.${Z}`, options: { type: RRType.A }, rcode: Rcode.NOERROR, aa: false, answer: [], authority: [RRType.NS], additional: [RRType.A] },
   { name: 'CNAME into a delegation: the CNAME, then the referral (RFC 1034 §4.3.2 3b)', q: `tosub.${Z}`, options: { type: RRType.A }, rcode: Rcode.NOERROR, aa: true, answer: [RRType.CNAME], authority: [RRType.NS], additional: [RRType.A] },
+  { name: 'referral to an in-zone name server outside the cut: its addresses too', q: `host.sub2.${Z}`, options: { type: RRType.A }, rcode: Rcode.NOERROR, aa: false, answer: [], authority: [RRType.NS], additional: [RRType.A, RRType.AAAA] },
+  { name: 'referral with sibling glue (RFC 9471)', q: `host.sub3.${Z}`, options: { type: RRType.A }, rcode: Rcode.NOERROR, aa: false, answer: [], authority: [RRType.NS], additional: [RRType.A] },
   { name: 'DS at a delegation: ours, NODATA', q: `sub.${Z}`, options: { type: RRType.DS }, rcode: Rcode.NOERROR, aa: true, answer: [], authority: [RRType.SOA] },
   { name: 'outside the zone: REFUSED', q: 'example.com', options: { type: RRType.A }, rcode: Rcode.REFUSED, aa: false, answer: [], authority: [] },
   { name: 'parent of the zone: REFUSED', q: 'example.org', rcode: Rcode.REFUSED, aa: false, answer: [], authority: [] },
