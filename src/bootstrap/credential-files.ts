@@ -1,7 +1,8 @@
 // The files clients read, written into --out with mode 0600: the goacmedns storage JSON
 // (lego, cert-manager, Caddy, acme-dns-client, certbot's acme-dns hook), one env file per name
 // for acme.sh, and a README on pointing each client at them.
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
 
@@ -49,18 +50,32 @@ export function readStorage(outDir: string): { entries: Map<string, StorageEntry
   return { entries, raw: raw as Record<string, unknown> };
 }
 
-/** Write to a temporary file with mode 0600, flush, rename: a crash never leaves half a file. */
+/**
+ * Write to a temporary file with mode 0600, flush, rename: a crash never leaves half a file.
+ * The temporary name is unguessable and created exclusively (O_CREAT|O_EXCL, which also refuses
+ * to follow a symlink): in a folder others can write to, a name planted in advance (say a
+ * symlink to a file they can read) makes the write fail instead of receiving the passwords.
+ */
 export function writePrivateFile(file: string, text: string): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(temp, 'w', 0o600);
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(8).toString('hex')}`;
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
+    // The umask can only narrow the mode; set it on the descriptor, not on a path that could be swapped.
+    fchmodSync(fd, 0o600);
     writeSync(fd, text);
     fsyncSync(fd);
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    unlinkSync(temp);
+    throw err;
   }
-  chmodSync(temp, 0o600);
-  renameSync(temp, file);
+  closeSync(fd);
+  try {
+    renameSync(temp, file);
+  } catch (err) {
+    unlinkSync(temp);
+    throw err;
+  }
 }
 
 /** Creates the folder with mode 0700; an existing one is left as it is, with a warning if others can enter it. */

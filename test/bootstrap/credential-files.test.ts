@@ -1,11 +1,11 @@
 // The credential files: merged storage JSON, acme.sh env files, README, modes, and the
 // account snapshot read without writing to the database.
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { readAccountSnapshot } from '../../src/bootstrap/account-snapshot.js';
 import { decideAccounts } from '../../src/bootstrap/accounts.js';
-import { acmeShEnv, credentialFileContents, readStorage, staleCredentialFiles, writeCredentialFiles, type StorageEntry } from '../../src/bootstrap/credential-files.js';
+import { acmeShEnv, credentialFileContents, readStorage, staleCredentialFiles, writeCredentialFiles, writePrivateFile, type StorageEntry } from '../../src/bootstrap/credential-files.js';
 import { certificateNames } from '../../src/bootstrap/names.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from './cli-fixture.js';
@@ -45,6 +45,40 @@ t.test('an existing folder open to others is used as it is, with a warning', asy
   const written = writeCredentialFiles(out, credentialFileContents(out, new Map([['example.com', entry]]), requested));
   t.match(written.warning, /accessible to other users/);
   t.equal(statSync(out).mode & 0o777, 0o755);
+});
+
+t.test('a name planted in a shared folder never receives the passwords', async (t) => {
+  // The temporary file used to be `<file>.tmp-<pid>`, opened with "w": a symlink planted under
+  // that name by someone who can write to the folder was followed, and the passwords landed
+  // in a file of theirs.
+  const dir = tempDir(t);
+  const out = join(dir, 'shared');
+  mkdirSync(out);
+  chmodSync(out, 0o777);
+  const trap = join(dir, 'trap');
+  writeFileSync(trap, '');
+  chmodSync(trap, 0o666);
+  const contents = credentialFileContents(out, new Map([['example.com', entry]]), requested);
+  for (const file of contents.keys()) symlinkSync(trap, `${file}.tmp-${process.pid}`);
+  const written = writeCredentialFiles(out, contents);
+  t.equal(readFileSync(trap, 'utf8'), '', 'nothing written through the planted links');
+  t.equal(statSync(trap).mode & 0o777, 0o666, 'the planted target is not touched');
+  for (const file of written.files) {
+    t.equal(statSync(file).mode & 0o777, 0o600);
+    t.equal(readFileSync(file, 'utf8'), contents.get(file));
+  }
+  t.same(readdirSync(out).filter((name) => name.includes('.tmp-') && !name.endsWith(`.tmp-${process.pid}`)), [], 'no temporary file left behind');
+});
+
+t.test('a private file is 0600 whatever the umask, and a failed write leaves no temporary file', async (t) => {
+  const out = tempDir(t);
+  const previous = process.umask(0);
+  t.teardown(() => void process.umask(previous));
+  const file = join(out, 'acmedns.json');
+  writePrivateFile(file, '{}\n');
+  t.equal(statSync(file).mode & 0o777, 0o600);
+  t.throws(() => writePrivateFile(join(out, 'missing-folder', 'x.json'), 'x'), { code: 'ENOENT' });
+  t.same(readdirSync(out), ['acmedns.json']);
 });
 
 t.test('acme.sh env file quotes its values', async (t) => {
