@@ -40,7 +40,7 @@ export interface BootstrapIo {
   readonly gateway: CloudflareGateway;
 }
 
-/** Exit codes: 0 done (or nothing to do, or dry run), 1 failed or not confirmed, 3 conflicts left alone. */
+/** Exit codes: 0 done (or nothing to do, or a dry run without conflicts), 1 failed or not confirmed, 3 conflicts left alone (or, in a dry run, that would be). */
 export const exitConflicts = 3;
 
 export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): Promise<number> {
@@ -110,7 +110,9 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
     }
     if (options.dryRun) {
       io.out('\nDry run: nothing was changed (no Cloudflare record, no account, no file).\n');
-      return 0;
+      // The same answer as when there is nothing to change: conflicts in the plan are reported
+      // whether or not other steps are pending.
+      return conflicts ? conflictExit(io, conflicts) : 0;
     }
     if (!options.yes) {
       if (!io.confirm) {

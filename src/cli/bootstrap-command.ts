@@ -54,8 +54,9 @@ Bootstrap options:
 Config (the same file and flags as "serve"; zone, nsname, ns-address, db and api-url matter here):
 ${configOptionsHelp}
 
-Exit codes: 0 done, nothing to do, or dry run; 1 failed or not confirmed; 2 bad usage or config;
-3 applied, but conflicting records were left alone.
+Exit codes: 0 done, nothing to do, or a dry run without conflicts; 1 failed or not confirmed;
+2 bad usage or config; 3 applied, but conflicting records were left alone (with --dry-run: the
+plan has conflicts that would be left alone).
 See docs/bootstrap.md.
 `;
 

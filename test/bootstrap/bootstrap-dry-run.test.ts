@@ -42,6 +42,28 @@ t.test('dry run after a real run leaves the database and files byte for byte', a
   t.same(snapshotDir(dir), files, 'database, its folder and the out folder unchanged');
 });
 
+t.test('dry run with conflicts: exit 3 whether or not other steps are pending', async (t) => {
+  // It used to be 3 when the conflicts were all there was, and 0 as soon as anything else
+  // was to be created: a script checking the dry run missed the conflicts exactly then.
+  const emulator = await startEmulator(t);
+  emulator.addRecord('example.com', { name: '_acme-challenge.www.example.com', type: 'TXT', content: '"left by a hook"' });
+  const dir = tempDir(t);
+  const out = join(dir, 'out');
+  const withChanges = await runInProcess([...configArgs(dir), '-d', 'www.example.com', '-d', 'api.example.com', '--out', out, '--dry-run'], tokenEnv(emulator));
+  t.match(withChanges.stdout, /create\s+example\.com\s+CNAME\s+_acme-challenge\.api\.example\.com/);
+  t.match(withChanges.stdout, /Dry run: nothing was changed/);
+  t.equal(withChanges.code, 3, withChanges.stderr);
+  t.match(withChanges.stderr, /1 conflicting record\(s\) left alone/);
+
+  const applied = await runInProcess([...configArgs(dir), '-d', 'www.example.com', '-d', 'api.example.com', '--out', out, '--yes'], tokenEnv(emulator));
+  t.equal(applied.code, 3, applied.stderr);
+  const onlyConflicts = await runInProcess([...configArgs(dir), '-d', 'www.example.com', '-d', 'api.example.com', '--out', out, '--dry-run'], tokenEnv(emulator));
+  t.match(onlyConflicts.stdout, /Nothing to change/);
+  t.equal(onlyConflicts.code, 3, 'the same answer when nothing else is pending');
+  const clean = await runInProcess([...configArgs(dir), '-d', 'api.example.com', '--out', out, '--dry-run'], tokenEnv(emulator));
+  t.equal(clean.code, 0, clean.stderr);
+});
+
 t.test('without --yes and without a terminal, the plan is shown and nothing applied', async (t) => {
   const emulator = await startEmulator(t);
   const dir = tempDir(t);
