@@ -6,6 +6,9 @@ import { isWithin, type CertificateName } from './names.js';
 import type { Intent, Zone } from './records.js';
 import { parentZoneOf, zoneForName } from './zones.js';
 
+/** Addresses that can never serve resolvers on other machines. */
+const unreachableRanges = new Set(['unspecified', 'loopback', 'linkLocal', 'multicast', 'broadcast']);
+
 /** Short, so a changed CNAME is seen quickly; 60 s is Cloudflare's lowest non-automatic TTL. */
 export const challengeCnameTtl = 60;
 
@@ -106,13 +109,20 @@ function buildDelegation(input: IntentInput): IntentResult {
     errors.push(`dns.ns_addresses is empty: ${input.nsname} needs at least one public address (--ns-address)`);
     return { intents, errors, notes };
   }
-  for (const address of input.nsAddresses) {
+  // The same address twice (in two spellings, say) is one record, not a create that fails.
+  const addresses = [...new Set(input.nsAddresses.map((a) => ipaddr.process(a).toString()))];
+  for (const address of addresses) {
     const range = ipaddr.parse(address).range();
-    if (range !== 'unicast') {
+    if (unreachableRanges.has(range)) {
+      // 127.0.0.1 is the config's default. Not refused: an all-loopback test set-up uses it.
+      notes.push(
+        `ns address ${address} is ${range}: published as the address of ${input.nsname}, no resolver on another machine can reach it and challenges fail; unless this is a local test, set dns.ns_addresses (--ns-address) to the server's public addresses`,
+      );
+    } else if (range !== 'unicast') {
       notes.push(`ns address ${address} is not a public address (${range}): resolvers on the internet cannot reach it`);
     }
   }
   const glue = isWithin(input.nsname, input.zone);
-  intents.push({ kind: 'address', zone: nsZone, name: input.nsname, addresses: input.nsAddresses, ttl: input.delegationTtl, purpose: glue ? 'glue' : 'name server address' });
+  intents.push({ kind: 'address', zone: nsZone, name: input.nsname, addresses, ttl: input.delegationTtl, purpose: glue ? 'glue' : 'name server address' });
   return { intents, errors, notes };
 }

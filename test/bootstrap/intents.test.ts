@@ -79,9 +79,22 @@ t.test('our zone outside the account: no delegation, a note instead', async (t) 
 t.test('name server outside the account: NS only; private glue gets a note', async (t) => {
   const outside = buildIntents(input({ nsname: 'ns1.provider.net' }));
   t.same(outside.intents.map((i) => i.kind), ['delegation', 'cname']);
-  const loopback = buildIntents(input({ nsAddresses: ['127.0.0.1'] }));
-  t.match(loopback.notes.join('\n'), /127\.0\.0\.1 is not a public address/);
+  const documentation = buildIntents(input({ nsAddresses: ['192.0.2.1', '10.0.0.53'] }));
+  t.same(documentation.errors, []);
+  t.match(documentation.notes.join('\n'), /10\.0\.0\.53 is not a public address \(private\)/);
   t.match(buildIntents(input({ nsAddresses: [] })).errors[0], /ns_addresses is empty/);
+});
+
+t.test('a loopback name-server address is explained, not only called "not public"', async (t) => {
+  const result = buildIntents(input({ nsAddresses: ['127.0.0.1'] }));
+  t.same(result.errors, []);
+  t.match(result.notes.join('\n'), /ns address 127\.0\.0\.1 is loopback: .*challenges fail.*--ns-address/);
+});
+
+t.test('the same name-server address twice is one record', async (t) => {
+  const result = buildIntents(input({ nsAddresses: ['203.0.113.5', '2001:db8::5', '203.0.113.5', '2001:DB8:0::5'] }));
+  const address = result.intents.find((i) => i.kind === 'address');
+  t.same(address?.kind === 'address' ? address.addresses : undefined, ['203.0.113.5', '2001:db8::5']);
 });
 
 t.test('CAA on request: issue for every name, issuewild too for wildcards, with accounturi', async (t) => {
