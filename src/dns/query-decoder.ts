@@ -36,6 +36,8 @@ export interface Query {
 /** More additional records than a query has reason to carry (OPT, TSIG, a spare) is abuse. */
 const MAX_ADDITIONAL = 4;
 const MAX_POINTER_HOPS = 64;
+/** Records walked to find the OPT of a message with another opcode; more and we answer without. */
+const MAX_RECORDS_WALKED = 64;
 
 /** null: drop silently (no readable header, or a response rather than a query). */
 export function decodeQuery(msg: Buffer): Query | null {
@@ -55,9 +57,11 @@ export function decodeQuery(msg: Buffer): Query | null {
   const malformed = (problem: string, question: Question | null = null): Query => ({ ...base, question, edns: null, problem });
 
   if (base.opcode !== Opcode.QUERY) {
-    // Answered NOTIMP; echo the question when it reads cleanly, ignore the rest.
+    // Answered NOTIMP; echo the question when it reads cleanly, and keep its EDNS so the reply
+    // carries an OPT (RFC 6891 §6.1.1); anything else about the message is not our business.
     const q = qdcount === 1 ? readQuestion(msg) : null;
-    return { ...base, question: typeof q === 'string' ? null : q, edns: null, problem: null };
+    if (q === null || typeof q === 'string') return { ...base, question: null, edns: null, problem: null };
+    return { ...base, question: q, edns: findEdns(msg, HEADER_LENGTH + q.wireLength, ancount + nscount, arcount), problem: null };
   }
   if (qdcount !== 1) return malformed(`QDCOUNT is ${qdcount}, not 1`);
   if (ancount !== 0 || nscount !== 0) return malformed('a query carries answer or authority records');
@@ -75,12 +79,36 @@ export function decodeQuery(msg: Buffer): Query | null {
       if (!record.rootOwner) return malformed('OPT owner is not the root', question);
       const optionsProblem = checkOptions(msg, record.rdataStart, record.rdataEnd);
       if (optionsProblem) return malformed(optionsProblem, question);
-      edns = { udpSize: record.class, version: (record.ttl >>> 16) & 0xff, dnssecOk: (record.ttl & 0x8000) !== 0 };
+      edns = ednsOf(record);
     }
     offset = record.rdataEnd;
   }
   if (offset !== msg.length) return malformed(`${msg.length - offset} byte(s) after the last record`, question);
   return { ...base, question, edns, problem: null };
+}
+
+/**
+ * The EDNS of a message we do not otherwise read (another opcode): skips `skip` records, then
+ * looks for exactly one well-formed OPT among the next `additional`. null when there is none or
+ * anything is off, or the message has more records than any NOTIFY or small UPDATE needs.
+ */
+function findEdns(msg: Buffer, start: number, skip: number, additional: number): Edns | null {
+  if (skip + additional > MAX_RECORDS_WALKED) return null;
+  let offset = start;
+  let edns: Edns | null = null;
+  for (let i = 0; i < skip + additional; i++) {
+    const record = readRecord(msg, offset);
+    if (typeof record === 'string') return null;
+    offset = record.rdataEnd;
+    if (i < skip || record.type !== RRType.OPT) continue;
+    if (edns || !record.rootOwner || checkOptions(msg, record.rdataStart, record.rdataEnd)) return null;
+    edns = ednsOf(record);
+  }
+  return edns;
+}
+
+function ednsOf(record: RawRecord): Edns {
+  return { udpSize: record.class, version: (record.ttl >>> 16) & 0xff, dnssecOk: (record.ttl & 0x8000) !== 0 };
 }
 
 /** The single question at offset 12; a string says what is wrong. */

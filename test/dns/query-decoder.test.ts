@@ -91,3 +91,19 @@ t.test('other opcodes: question read when it can be, nothing else', async (t) =>
   t.match(decodeQuery(update), { opcode: 5, problem: null });
   t.match(decodeQuery(update.subarray(0, 14)), { opcode: 5, question: null });
 });
+
+t.test('RFC 6891: other opcodes keep the EDNS of the message, past their other sections', async (t) => {
+  // NOTIFY with the SOA in the answer section and an OPT in additional.
+  const notify = buildQuery('auth.example.org', { opcode: 4, type: 6 });
+  const soa = Buffer.concat([Buffer.from([0xc0, 12, 0, 6, 0, 1, 0, 0, 0, 0, 0, 22, 0, 0]), Buffer.alloc(20)]);
+  const opt = buildQuery('x', { edns: { udpSize: 1400, dnssecOk: true } }).subarray(-11);
+  const msg = Buffer.concat([notify, soa, opt]);
+  msg.writeUInt16BE(1, 6);
+  msg.writeUInt16BE(1, 10);
+  t.match(decodeQuery(msg), { opcode: 4, problem: null, edns: { udpSize: 1400, version: 0, dnssecOk: true } });
+  t.match(decodeQuery(buildQuery('auth.example.org', { opcode: 5, edns: {} })), { opcode: 5, edns: { version: 0 } });
+  // Counts that do not match the bytes: no EDNS, still no problem (answered NOTIMP).
+  const lying = Buffer.from(msg);
+  lying.writeUInt16BE(3, 6);
+  t.match(decodeQuery(lying), { opcode: 4, problem: null, edns: null });
+});

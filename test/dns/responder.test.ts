@@ -40,6 +40,18 @@ t.test('header-only replies for FORMERR and NOTIMP', async (t) => {
   t.match(header(notify), { opcode: 4, rcode: Rcode.NOTIMP, aa: false, counts: [1, 0, 0, 0] });
 });
 
+t.test('RFC 6891 §6.1.1: NOTIMP to a query with EDNS carries our OPT, DO copied', async (t) => {
+  const zone = createZoneIndex(testConfig(), testStore());
+  t.teardown(() => zone.close());
+  const responder = createResponder({ zone, logger: silentLogger });
+  for (const opcode of [1, 2, 4, 5, 6]) {
+    const out = responder.respond(buildQuery(Z, { opcode, type: 6, edns: { dnssecOk: true } }), 'udp') as Buffer;
+    t.match(header(out), { opcode, rcode: Rcode.NOTIMP, aa: false, counts: [1, 0, 0, 1] }, `opcode ${opcode}`);
+    const opt = Packet.parse(out).additionals[0] as unknown as { type: number; class: number; ttl: number };
+    t.match(opt, { type: 41, class: 1232, ttl: 0x8000 }, `opcode ${opcode}: OPT 1232, version 0, DO`);
+  }
+});
+
 t.test('fuzz: 60,000 random and mutated packets, no throw, replies parse, then a normal answer', async (t) => {
   const store = testStore();
   addSlot(store, 'slot', ['v'.repeat(43)]);
