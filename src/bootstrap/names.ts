@@ -1,6 +1,7 @@
 // Certificate names as the operator types them, reduced to what DNS-01 needs: the bare name
 // whose `_acme-challenge` label receives the CNAME. `*.example.com` and `example.com` validate
 // through the same label, so they share one entry (and one account).
+import { domainToASCII } from 'node:url';
 import { AppError } from '../errors.js';
 
 export interface CertificateName {
@@ -14,11 +15,17 @@ export interface CertificateName {
 
 const label = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
 
-/** Lower case, no trailing dot; throws AppError('bad_domain') for anything that is not a host name. */
+/**
+ * Lower case, no trailing dot, international names in their ASCII (punycode) form, the form
+ * DNS, the CA and the clients' storage lookups use; throws AppError('bad_domain') for anything
+ * that is not a host name.
+ */
 export function normalizeCertificateName(input: string): { bare: string; wildcard: boolean } {
   const text = input.trim().toLowerCase().replace(/\.$/, '');
   const wildcard = text.startsWith('*.');
-  const bare = wildcard ? text.slice(2) : text;
+  const typed = wildcard ? text.slice(2) : text;
+  // Only names with non-ASCII characters are converted; '' (not convertible) is refused below.
+  const bare = /[^ -~]/.test(typed) ? domainToASCII(typed) : typed;
   const labels = bare.split('.');
   if (bare.length === 0 || bare.length > 253 || labels.length < 2 || !labels.every((l) => label.test(l))) {
     throw new AppError('bad_domain', `"${input}" is not a certificate name (expected e.g. www.example.com or *.example.com)`);

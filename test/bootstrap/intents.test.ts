@@ -37,6 +37,16 @@ t.test('names: *.x and x share one entry; case and trailing dots fold; junk is r
   t.same(parseDomainList('# certs\nwww.example.com\n\n  *.example.com # wildcard\n'), ['www.example.com', '*.example.com']);
 });
 
+t.test('international names are planned in their ASCII (punycode) form', async (t) => {
+  // They used to be refused as "not a certificate name".
+  t.same(certificateNames(['Bücher.Example.com.', '*.bücher.example.com', 'xn--bcher-kva.example.com']), [
+    { bare: 'xn--bcher-kva.example.com', requested: ['xn--bcher-kva.example.com', '*.xn--bcher-kva.example.com'], challengeName: '_acme-challenge.xn--bcher-kva.example.com' },
+  ]);
+  t.same(normalizeCertificateName('例子.测试'), { bare: 'xn--fsqu00a.xn--0zwm56d', wildcard: false });
+  t.throws(() => normalizeCertificateName('bü cher.example.com'), { code: 'bad_domain' });
+  t.throws(() => normalizeCertificateName('bücher..example.com'), { code: 'bad_domain' });
+});
+
 t.test('zone lookup takes the longest suffix', async (t) => {
   t.equal(zoneForName('_acme-challenge.a.shop.example.com', zones)?.id, 'z2');
   t.equal(zoneForName('_acme-challenge.shop2.example.com', zones)?.id, 'z1');
