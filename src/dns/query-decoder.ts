@@ -64,12 +64,21 @@ export function decodeQuery(msg: Buffer): Query | null {
     return { ...base, question: q, edns: findEdns(msg, HEADER_LENGTH + q.wireLength, ancount + nscount, arcount), problem: null };
   }
   if (qdcount !== 1) return malformed(`QDCOUNT is ${qdcount}, not 1`);
-  if (ancount !== 0 || nscount !== 0) return malformed('a query carries answer or authority records');
+  // RFC 1995 §3: an IXFR query carries the client's SOA in the authority section; no other
+  // query has answer or authority records.
+  if (ancount !== 0 || nscount > 1) return malformed('a query carries answer or authority records');
   if (arcount > MAX_ADDITIONAL) return malformed(`ARCOUNT ${arcount} is above ${MAX_ADDITIONAL}`);
   const question = readQuestion(msg);
   if (typeof question === 'string') return malformed(question);
+  if (nscount !== 0 && question.type !== RRType.IXFR) return malformed('a query other than IXFR carries an authority record', question);
 
   let offset = HEADER_LENGTH + question.wireLength;
+  for (let i = 0; i < nscount; i++) {
+    const record = readRecord(msg, offset);
+    if (typeof record === 'string') return malformed(record, question);
+    if (record.type === RRType.OPT) return malformed('OPT record outside the additional section', question);
+    offset = record.rdataEnd;
+  }
   let edns: Edns | null = null;
   for (let i = 0; i < arcount; i++) {
     const record = readRecord(msg, offset);

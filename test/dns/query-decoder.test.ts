@@ -92,6 +92,23 @@ t.test('other opcodes: question read when it can be, nothing else', async (t) =>
   t.match(decodeQuery(update.subarray(0, 14)), { opcode: 5, question: null });
 });
 
+/** The question plus one record in the authority section: the client's SOA, as an IXFR query carries it. */
+function withAuthoritySoa(query: Buffer): Buffer {
+  // Owner: pointer to the question name; SOA with root mname and rname and five zero numbers.
+  const soa = Buffer.concat([Buffer.from([0xc0, 12, 0, 6, 0, 1, 0, 0, 0, 0, 0, 22, 0, 0]), Buffer.alloc(20)]);
+  const out = Buffer.concat([query, soa]);
+  out.writeUInt16BE(1, 8);
+  return out;
+}
+
+t.test('RFC 1995: an IXFR query with the client SOA in authority is read, not FORMERR', async (t) => {
+  t.match(decodeQuery(withAuthoritySoa(buildQuery('auth.example.org', { type: 251 }))), { problem: null, question: { type: 251 } });
+  t.match(decodeQuery(withAuthoritySoa(buildQuery('auth.example.org', { type: 6 }))), { problem: /other than IXFR/, question: { type: 6 } });
+  const two = withAuthoritySoa(buildQuery('auth.example.org', { type: 251 }));
+  two.writeUInt16BE(2, 8);
+  t.match(decodeQuery(two), { problem: /answer or authority/ });
+});
+
 t.test('RFC 6891: other opcodes keep the EDNS of the message, past their other sections', async (t) => {
   // NOTIFY with the SOA in the answer section and an OPT in additional.
   const notify = buildQuery('auth.example.org', { opcode: 4, type: 6 });

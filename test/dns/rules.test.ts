@@ -178,6 +178,17 @@ t.test('malformed queries: FORMERR without OPT', async (t) => {
   t.equal(answerQuery(decodeQuery(Buffer.from(none)) as Query, zone).rcode, Rcode.FORMERR);
 });
 
+t.test('RFC 1995: an IXFR query with the client SOA in authority is REFUSED, not FORMERR', async (t) => {
+  const { close } = setup();
+  t.teardown(close);
+  const zone = createZoneIndex(testConfig(), testStore());
+  t.teardown(() => zone.close());
+  const soa = Buffer.concat([Buffer.from([0xc0, 12, 0, 6, 0, 1, 0, 0, 0, 0, 0, 22, 0, 0]), Buffer.alloc(20)]);
+  const msg = Buffer.concat([buildQuery(Z, { type: RRType.IXFR }), soa]);
+  msg.writeUInt16BE(1, 8);
+  t.match(answerQuery(decodeQuery(msg) as Query, zone), { rcode: Rcode.REFUSED, aa: false });
+});
+
 t.test('a label holding a dot is refused', async (t) => {
   const { close } = setup();
   t.teardown(close);
