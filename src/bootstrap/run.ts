@@ -13,7 +13,7 @@ import type { CloudflareGateway } from './cloudflare-gateway.js';
 import { credentialFileContents, readStorage, staleCredentialFiles, writeCredentialFiles, type StorageEntry } from './credential-files.js';
 import type { CloudflareCredential } from './credential.js';
 import { buildIntents } from './intents.js';
-import { certificateNames } from './names.js';
+import { certificateNames, isWithin } from './names.js';
 import { computePlan, planHasChanges } from './plan.js';
 import { renderAccountTable, renderPlanSummary, renderPlanTable } from './plan-table.js';
 import { normalizeName, type ExistingRecord, type Intent, type Zone } from './records.js';
@@ -51,6 +51,11 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
     throw new AppError('usage', '--out DIR is required (except with --dry-run): new passwords exist only once and must be written there');
   }
   const requested = new Map(names.map((n) => [n.bare, n.requested] as const));
+  // Bad input is told before the credential is used at all.
+  const inside = names.filter((n) => isWithin(n.bare, config.dns.zone));
+  if (inside.length > 0) {
+    throw new AppError('bad_domain', `${inside.map((n) => n.requested.join(', ')).join('; ')}: inside our own zone ${config.dns.zone}; certificate names must be outside it (its names are the challenge slots)`);
+  }
 
   // ---- discover (reads only) ----
   const verification = await io.gateway.verify();

@@ -89,6 +89,13 @@ t.test('usage errors: no names, no --out, a name outside the account, nsname at 
   const outside = await runInProcess([...configArgs(dir), '-d', 'www.example.net', '--dry-run'], tokenEnv(emulator));
   t.equal(outside.code, 1);
   t.match(outside.stderr, /www\.example\.net: no Cloudflare zone of this account holds www\.example\.net/);
+  // A name inside our own zone is bad usage (2), said before any request; it used to be 1,
+  // after the credential had been verified and the zones listed.
+  const requestsBefore = emulator.requests().length;
+  const inside = await runInProcess([...configArgs(dir), '-d', 'www.example.com', '-d', '*.x.Auth.Example.org', '--dry-run'], tokenEnv(emulator));
+  t.equal(inside.code, 2, inside.stderr);
+  t.match(inside.stderr, /\*\.x\.auth\.example\.org: inside our own zone auth\.example\.org/);
+  t.equal(emulator.requests().length, requestsBefore, 'the credential was not used');
   const apex = await runInProcess([...configArgs(dir), '--nsname', 'auth.example.org', ...domainArgs, '--dry-run'], tokenEnv(emulator));
   t.equal(apex.code, 1);
   t.match(apex.stderr, /Cloudflare refuses an NS and an A record on one label/);
