@@ -39,7 +39,12 @@ function encode(response: DnsResponse, truncated: boolean): Buffer {
   Object.assign(packet.header, { ad: 0, cd: response.cd ? 1 : 0 });
   const question = response.question;
   const spliceQuestion = question !== null && question.labels.some((l) => l.includes('.'));
-  if (question && !spliceQuestion) packet.questions = [new Packet.Question({ name: question.name, type: question.type, class: question.class })];
+  if (question && !spliceQuestion) {
+    // A plain object, not `new Packet.Question`: its constructor turns type 0 and class 0 into
+    // ANY, and the question must be echoed as asked (RFC 1035 §4.1.1).
+    const echoed = { name: question.name, type: question.type, class: question.class };
+    packet.questions = [echoed as unknown as (typeof packet.questions)[number]];
+  }
   packet.answers = response.answer.map(toWire) as unknown as typeof packet.answers;
   packet.authorities = response.authority.map(toWire) as unknown as typeof packet.answers;
   const additional: WireRecord[] = response.additional.map(toWire);

@@ -72,3 +72,16 @@ t.test('every record type encodes', async (t) => {
     { tag: 'issue', value: 'letsencrypt.org' },
   ]);
 });
+
+t.test('dns2 regression: question type 0 and class 0 are echoed as asked, not as ANY', async (t) => {
+  for (const [type, cls] of [
+    [0, 1],
+    [1, 0],
+    [0, 0],
+    [65535, 65535],
+  ] as const) {
+    const asked: Question = { ...question, type, class: cls };
+    const bytes = encodeResponse({ ...base, question: asked, aa: false, rcode: Rcode.REFUSED }, 512);
+    t.same([bytes.readUInt16BE(12 + 20), bytes.readUInt16BE(12 + 22)], [type, cls], `type ${type} class ${cls}`);
+  }
+});
