@@ -8,10 +8,13 @@
 //   plus `result_info {page, per_page, count, total_count, total_pages}` on lists. A page past
 //   the end is empty (the SDK stops there).
 // - Endpoints: GET /user/tokens/verify, GET /accounts/:id/tokens/verify, GET /user,
-//   GET /zones (filters name, status, account.id; page, per_page), GET /zones/:id,
+//   GET /zones (filters name, status, account.id; page, per_page 5..50, default 20), GET /zones/:id,
 //   GET /zones/:id/dns_records (filters name / name.exact / name.contains / name.startswith /
-//   name.endswith, type, content / content.exact; page, per_page), POST, PUT, PATCH and DELETE
-//   /zones/:id/dns_records[/:record].
+//   name.endswith, type, content / content.exact; page, per_page 1..5,000,000, default 100),
+//   POST, PUT, PATCH and DELETE /zones/:id/dns_records[/:record].
+//   Zone `name` is equality by default (case-insensitive), or `<operator>:<value>` with
+//   Cloudflare's operators (not_equal, starts_with, ends_with, contains and their
+//   *_case_sensitive forms); record name and content filters are case-insensitive.
 // - Authentication: `Authorization: Bearer <token>` or `X-Auth-Email` + `X-Auth-Key`.
 //   Unknown token: 401 code 1000 on the verify endpoints, 403 code 9109 elsewhere; unknown
 //   global key: 403 code 9103; missing credential: 400 codes 9106/9107; a token lacking
@@ -19,8 +22,10 @@
 //   With no token and no key configured, every well-formed token is accepted (open mode).
 // - DNS rules: identical record 400 code 81058; a CNAME next to other records 400 code 81053
 //   (creating the CNAME) or 81054 (creating beside a CNAME); NS next to other records (Cloudflare
-//   refuses NS and A on one label) 400 code 81056; unknown record 404 code 81044; a name outside
-//   the zone or bad content 400 code 1004 "DNS Validation Error".
+//   refuses NS and A on one label) 400 code 81056; unknown record 404 code 81044; bad content
+//   400 code 1004 "DNS Validation Error". A name not ending in the zone name is taken as
+//   relative to it (`www` and `www.example.net` in example.com become www.example.com and
+//   www.example.net.example.com), as Cloudflare does.
 // - Test hooks: `GET <origin>/__emulator/records` returns every record as a JSON array
 //   ({id, zone_id, zone_name, name, type, content, ttl, proxied, data?}); the in-process object
 //   also seeds zones and records, counts writes and injects failures after N writes.
@@ -294,9 +299,9 @@ export async function startCloudflareEmulator(options: EmulatorOptions = {}): Pr
 
   // ---- responses -----------------------------------------------------------------------
 
-  const page = <T>(items: readonly T[], query: URLSearchParams, defaults: { perPage: number; maxPerPage: number }) => {
+  const page = <T>(items: readonly T[], query: URLSearchParams, defaults: { perPage: number; minPerPage: number; maxPerPage: number }) => {
     const pageNo = Math.max(1, Number(query.get('page') ?? 1) || 1);
-    const perPage = Math.min(defaults.maxPerPage, Math.max(5, Number(query.get('per_page') ?? defaults.perPage) || defaults.perPage));
+    const perPage = Math.min(defaults.maxPerPage, Math.max(defaults.minPerPage, Number(query.get('per_page') ?? defaults.perPage) || defaults.perPage));
     const slice = items.slice((pageNo - 1) * perPage, pageNo * perPage);
     return {
       result: slice,
@@ -321,6 +326,33 @@ export async function startCloudflareEmulator(options: EmulatorOptions = {}): Pr
     return (value) => tests.every((t) => t(value.toLowerCase()));
   };
 
+  // GET /zones?name=...: equality, or `<operator>:<value>` (name=contains:example). Not the
+  // name.contains form of the DNS-record list.
+  const zoneNameFilter = (filter: string | null): ((name: string) => boolean) => {
+    if (filter === null) return () => true;
+    const match = /^(equal|not_equal|(?:starts_with|ends_with|contains)(?:_case_sensitive)?):(.*)$/.exec(filter);
+    const operator = match ? (match[1] as string).replace(/_case_sensitive$/, '') : 'equal';
+    const caseSensitive = match?.[1]?.endsWith('_case_sensitive') ?? false;
+    const wanted = match ? (match[2] as string) : filter;
+    const fold = (v: string): string => (caseSensitive ? v : v.toLowerCase());
+    return (name) => {
+      const v = fold(name);
+      const w = fold(wanted);
+      switch (operator) {
+        case 'not_equal':
+          return v !== w;
+        case 'starts_with':
+          return v.startsWith(w);
+        case 'ends_with':
+          return v.endsWith(w);
+        case 'contains':
+          return v.includes(w);
+        default:
+          return v === w;
+      }
+    };
+  };
+
   const isWrite = (method: string): boolean => method === 'POST' || method === 'PUT' || method === 'PATCH' || method === 'DELETE';
 
   const injectedFailure = (): HttpFailure | undefined => {
@@ -339,7 +371,7 @@ export async function startCloudflareEmulator(options: EmulatorOptions = {}): Pr
       const list = records
         .filter((r) => r.zone_id === zone.id && nameOk(r.name) && contentOk(r.content) && (!type || r.type === type))
         .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name) || a.content.localeCompare(b.content));
-      const { result, result_info } = page(list, query, { perPage: 100, maxPerPage: 5000 });
+      const { result, result_info } = page(list, query, { perPage: 100, minPerPage: 1, maxPerPage: 5_000_000 });
       return { status: 200, payload: envelope(result, { result_info }) };
     }
     const existing = recordId ? records.find((r) => r.id === recordId && r.zone_id === zone.id) : undefined;
@@ -400,11 +432,11 @@ export async function startCloudflareEmulator(options: EmulatorOptions = {}): Pr
     if (parts[0] === 'zones') {
       const caller = authenticate(req, false);
       if (parts.length === 1 && method === 'GET') {
-        const nameOk = textFilter(query, 'name');
+        const nameOk = zoneNameFilter(query.get('name'));
         const status = query.get('status');
         const account = query.get('account.id');
         const list = visibleZones(caller).filter((z) => nameOk(z.name) && (!status || z.status === status) && (!account || z.account.id === account));
-        const { result, result_info } = page(list, query, { perPage: 20, maxPerPage: 50 });
+        const { result, result_info } = page(list, query, { perPage: 20, minPerPage: 5, maxPerPage: 50 });
         return { status: 200, payload: envelope(result.map(zoneView), { result_info }) };
       }
       const zone = zoneFor(caller, parts[1] as string);
