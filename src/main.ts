@@ -9,6 +9,7 @@ Commands:
   serve              run the DNS server and the HTTP API
   bootstrap          one-time set-up on Cloudflare: delegation, CNAMEs, accounts, credential files
   account            administer accounts: add, list, show, revoke, rotate, delete, allowfrom
+  check              is the delegation visible, does each CNAME reach its slot?
   import-acme-dns    move an acme-dns database (and config) over, credentials unchanged
   config-reference   print every config key with its default and meaning
 
@@ -20,6 +21,7 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./cli/serve-command.js')).runServeCommand,
   bootstrap: async () => (await import('./cli/bootstrap-command.js')).runBootstrapCommand,
   account: async () => (await import('./cli/account-command.js')).runAccountCommand,
+  check: async () => (await import('./cli/check-command.js')).runCheckCommand,
   'import-acme-dns': async () => (await import('./cli/import-command.js')).runImportCommand,
   'config-reference': async () => (await import('./cli/config-reference-command.js')).runConfigReferenceCommand,
 };

@@ -1,0 +1,49 @@
+// `acme-delegate check`: is the delegation visible, and does each name's CNAME reach its slot?
+import { parseArgs } from 'node:util';
+import { readAccountSnapshot } from '../bootstrap/account-snapshot.js';
+import { certificateNames } from '../bootstrap/names.js';
+import { checkDelegation } from '../check/delegation-check.js';
+import { resolverLookup } from '../check/resolver-lookup.js';
+import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
+
+export const checkHelp = `Usage: acme-delegate check [--domain NAME]... [--resolver ADDR[:PORT]]... [options]
+
+Asks a recursive resolver what the world sees: the NS delegation of our zone, the addresses of
+the name server, our SOA through that delegation, and for each certificate name that
+_acme-challenge.<name> is a CNAME to the slot of the account made for it. Reads the store
+without writing. Exit status 0 when every check passes, 1 otherwise.
+
+Options:
+  -d, --domain NAME        certificate name to check (repeatable; default: the config's
+                           [bootstrap] domains, else every account with a label)
+  --resolver ADDR[:PORT]   recursive resolver to ask (repeatable; default: the system's)
+${configOptionsHelp}
+  -h, --help               show this help`;
+
+export async function runCheckCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...configOptionSpecs,
+      domain: { type: 'string', short: 'd', multiple: true },
+      resolver: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(checkHelp + '\n');
+    return 0;
+  }
+  const config = configFromOptions(values);
+  const accounts = readAccountSnapshot(config.store.path).filter((a) => a.active && a.label !== null);
+  const requested = values.domain ?? (config.bootstrap.domains.length > 0 ? config.bootstrap.domains : accounts.map((a) => a.label as string));
+  const names = certificateNames(requested).map((n) => n.bare);
+  const slots = accounts.map((a) => ({ label: a.label as string, subdomain: a.subdomain }));
+  const results = await checkDelegation(config, names, slots, resolverLookup(values.resolver ?? []));
+  const width = Math.max(...results.map((r) => r.check.length));
+  for (const r of results) process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.check.padEnd(width)}  ${r.detail}\n`);
+  const failed = results.filter((r) => !r.ok).length;
+  process.stdout.write(failed === 0 ? `all ${results.length} checks passed\n` : `${failed} of ${results.length} checks failed\n`);
+  return failed === 0 ? 0 : 1;
+}

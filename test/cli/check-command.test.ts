@@ -1,0 +1,66 @@
+// `check` asks a resolver what the world sees. Here our own server plays the whole DNS tree:
+// its zone holds the delegation data and static CNAMEs standing in for the customer's records.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { checkDelegation, type DnsLookup } from '../../src/check/delegation-check.js';
+import { loadConfig } from '../../src/config/load.js';
+import { runCli, startServer } from './run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-check-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+t.test('pure rules: a delegation that is not there fails with a reason', async (t) => {
+  const config = loadConfig({ overrides: { 'dns.zone': 'auth.example.org', 'dns.ns_addresses': ['203.0.113.5'] } });
+  const nothing: DnsLookup = { ns: async () => [], addresses: async () => [], cname: async () => [], soaMname: async () => undefined };
+  const results = await checkDelegation(config, ['www.example.com'], [{ label: 'www.example.com', subdomain: 'abc' }], nothing);
+  t.same(results.map((r) => r.ok), [false, false, false, false]);
+  t.match(results[0]?.detail, 'not delegated');
+  t.match(results[3]?.detail, 'missing (expected abc.auth.example.org)');
+  const partial: DnsLookup = { ...nothing, addresses: async () => ['198.51.100.1'] };
+  const [, address] = await checkDelegation(config, [], [], partial);
+  t.match(address?.detail, 'missing 203.0.113.5');
+});
+
+t.test('check against a live server: good, wrong and missing CNAMEs', async (t) => {
+  const db = join(dir, 'store.db');
+  const add = async (label: string): Promise<string> => {
+    const result = await runCli(['account', 'add', '--db', db, '--zone', 'example.test', '--label', label]);
+    t.equal(result.code, 0, result.stderr);
+    return (JSON.parse(result.stdout) as { subdomain: string }).subdomain;
+  };
+  const www = await add('www.example.test');
+  await add('bad.example.test');
+  const config = join(dir, 'config.toml');
+  writeFileSync(
+    config,
+    `[dns]
+zone = "example.test"
+ns_addresses = ["127.0.0.1"]
+listen = ["127.0.0.1:0"]
+records = ["_acme-challenge.www.example.test. CNAME ${www}.example.test.", "_acme-challenge.bad.example.test. CNAME elsewhere.example.org."]
+[api]
+listen = "127.0.0.1:0"
+[store]
+path = "store.db"
+`,
+  );
+  const server = await startServer(t, ['--config', config]);
+  const resolver = `127.0.0.1:${server.dnsPort}`;
+
+  const good = await runCli(['check', '--config', config, '--resolver', resolver, '-d', 'www.example.test']);
+  t.equal(good.code, 0, good.stdout + good.stderr);
+  t.match(good.stdout, /ok\s+NS example\.test\s+ns\.example\.test/);
+  t.match(good.stdout, `ok    CNAME _acme-challenge.www.example.test  ${www}.example.test`);
+  t.match(good.stdout, 'all 4 checks passed');
+
+  const mixed = await runCli(['check', '--config', config, '--resolver', resolver, '-d', '*.www.example.test', '-d', 'bad.example.test', '-d', 'none.example.test']);
+  t.equal(mixed.code, 1);
+  t.match(mixed.stdout, /FAIL\s+CNAME _acme-challenge\.bad\.example\.test\s+elsewhere\.example\.org \(expected [0-9a-f-]{36}\.example\.test\)/);
+  t.match(mixed.stdout, /FAIL\s+CNAME _acme-challenge\.none\.example\.test\s+no account/);
+  t.match(mixed.stdout, '2 of 6 checks failed');
+
+  const fromStore = await runCli(['check', '--config', config, '--resolver', resolver]);
+  t.match(fromStore.stdout, '_acme-challenge.bad.example.test', 'without --domain every labelled account is checked');
+});
