@@ -44,7 +44,7 @@ listen = "127.0.0.1:8053"   # put a TLS reverse proxy in front, or set tls_cert/
 registration = "closed"      # make accounts with \`acme-delegate account add\` or bootstrap
 
 [store]
-path = "/var/lib/acme-delegate/acme-delegate.db"
+path = "/var/lib/acme-delegate/acme-delegate.db"   # must stay under /var/lib/acme-delegate
 TOML
   chgrp acme-delegate "$confdir/config.toml"
   chmod 0640 "$confdir/config.toml"
@@ -52,6 +52,6 @@ fi
 
 install -m 0755 "$src/scripts/hooks/acme-delegate-hook" /usr/local/bin/acme-delegate-hook
 install -m 0644 "$src/systemd/acme-delegate.service" /etc/systemd/system/acme-delegate.service
-sed -i "s#/opt/acme-delegate#$prefix#g" /etc/systemd/system/acme-delegate.service
+sed -i -e "s#/opt/acme-delegate#$prefix#g" -e "s#/usr/bin/node #$(command -v node) #" /etc/systemd/system/acme-delegate.service
 systemctl daemon-reload
 echo "Installed. Edit $confdir/config.toml, then: systemctl enable --now acme-delegate"
