@@ -90,6 +90,27 @@ export function ensurePrivateDir(dir: string): string | undefined {
   return mode & 0o077 ? `${dir} is accessible to other users (mode ${mode.toString(8)}); the files in it are 0600, but consider a private folder` : undefined;
 }
 
+/** Read-only check for planning (and --dry-run): --out, when it exists, must be a folder. */
+export function checkOutDir(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new AppError('usage', `--out ${dir} is not a folder; give a folder for the credential files`);
+}
+
+/**
+ * Makes sure the files can be written before any account is registered or rotated: a new
+ * password exists only in memory until it is in a file, so a folder that cannot take it must
+ * stop the run before the password is made, not after.
+ */
+export function probeOutDir(dir: string): void {
+  try {
+    ensurePrivateDir(dir);
+    const probe = join(dir, `.acme-delegate-probe-${process.pid}`);
+    writePrivateFile(probe, '');
+    unlinkSync(probe);
+  } catch (err) {
+    throw new AppError('out_unwritable', `cannot write the credential files into ${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was changed: fix the folder or choose another --out`);
+  }
+}
+
 export function acmeShEnv(entry: StorageEntry): string {
   const quote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
   return [

@@ -10,7 +10,7 @@ import { readAccountSnapshot } from './account-snapshot.js';
 import { applyAccounts, decideAccounts, skipBlocked, slotsOf, type AccountDecision, type SlotCredentials } from './accounts.js';
 import { applyPlan } from './apply.js';
 import type { CloudflareGateway } from './cloudflare-gateway.js';
-import { credentialFileContents, readStorage, staleCredentialFiles, writeCredentialFiles, type StorageEntry } from './credential-files.js';
+import { checkOutDir, credentialFileContents, probeOutDir, readStorage, staleCredentialFiles, writeCredentialFiles, type StorageEntry } from './credential-files.js';
 import type { CloudflareCredential } from './credential.js';
 import { buildIntents } from './intents.js';
 import { certificateNames, isWithin } from './names.js';
@@ -50,6 +50,7 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
   if (!options.dryRun && !options.outDir) {
     throw new AppError('usage', '--out DIR is required (except with --dry-run): new passwords exist only once and must be written there');
   }
+  if (options.outDir) checkOutDir(options.outDir);
   const requested = new Map(names.map((n) => [n.bare, n.requested] as const));
   // Bad input is told before the credential is used at all.
   const inside = names.filter((n) => isWithin(n.bare, config.dns.zone));
@@ -134,8 +135,9 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
     // Files before DNS: a password exists only in memory until written, and a run that fails
     // later in Cloudflare must not lose it.
     // The database is opened (and so written) only when an account changes.
-    const credentials = accountChanges ? await withStore(config, pool, (service) => applyAccounts(decisions, service, options.allowfrom)) : reused;
     const outDir = options.outDir as string;
+    if (accountChanges) probeOutDir(outDir);
+    const credentials = accountChanges ? await withStore(config, pool, (service) => applyAccounts(decisions, service, options.allowfrom)) : reused;
     if (credentials.size > 0) {
       const written = writeCredentialFiles(outDir, credentialFileContents(outDir, storageEntries(credentials, serverUrl), requested));
       io.out(`\nwrote ${written.files.length} files (mode 0600) into ${outDir}\n`);

@@ -1,6 +1,6 @@
 // --dry-run writes nothing anywhere: no record, no database (not even -wal/-shm files), no out
 // folder; and without --yes on a non-terminal nothing is applied either.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { configArgs, domainArgs, recordSet, runCli, runInProcess, snapshotDir, startEmulator, tempDir, tokenEnv } from './cli-fixture.js';
@@ -100,6 +100,26 @@ t.test('usage errors: no names, no --out, a name outside the account, nsname at 
   t.equal(apex.code, 1);
   t.match(apex.stderr, /Cloudflare refuses an NS and an A record on one label/);
   t.equal(emulator.writeCount(), 0);
+});
+
+t.test('an out folder that cannot take the files stops the run before any account or record', async (t) => {
+  // It used to fail only when writing the files: after the accounts were registered (their
+  // passwords lost, so the next run rotated them), with a stack trace for a message.
+  const emulator = await startEmulator(t);
+  const dir = tempDir(t);
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'not a folder');
+  const notFolder = await runInProcess([...configArgs(dir), ...domainArgs, '--out', file, '--yes'], tokenEnv(emulator));
+  t.equal(notFolder.code, 2, notFolder.stderr);
+  t.match(notFolder.stderr, /--out .*a-file is not a folder/);
+  t.equal(emulator.requests().length, 0, 'said before the credential is used');
+
+  const below = await runInProcess([...configArgs(dir), ...domainArgs, '--out', join(file, 'creds'), '--yes'], tokenEnv(emulator));
+  t.equal(below.code, 1, below.stderr);
+  t.match(below.stderr, /cannot write the credential files into .*a-file\/creds \(ENOTDIR\); nothing was changed/);
+  t.notMatch(below.stderr, /unexpected error|\n\s+at /, 'no stack trace');
+  t.notOk(existsSync(join(dir, 'db')), 'no account registered');
+  t.equal(emulator.writeCount(), 0, 'no record made');
 });
 
 t.test('--help explains every option', async (t) => {
