@@ -20,7 +20,8 @@ export interface TcpOptions {
 
 export function listenTcp(host: string, port: number, responder: Responder, options: TcpOptions, logger: Logger): Promise<TcpListener> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  // Half-open allowed: a client may send its queries and FIN; it still gets every answer.
+  const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     serveConnection(socket, responder, options.idleTimeoutMs, logger);
@@ -50,15 +51,19 @@ export function listenTcp(host: string, port: number, responder: Responder, opti
 
 function serveConnection(socket: Socket, responder: Responder, idleTimeoutMs: number, logger: Logger): void {
   let pending: Buffer = Buffer.alloc(0);
+  /** The peer is not reading: answer nothing more until the socket drains. */
+  let blocked = false;
+  /** The peer half-closed: answer what it sent, then close our side. */
+  let ended = false;
   socket.setNoDelay(true);
   socket.setTimeout(idleTimeoutMs);
   socket.on('timeout', () => socket.destroy());
   socket.on('error', (err) => logger.debug('dns: tcp connection error', { err }));
-  // A client that pipelines without reading its answers is paused until it catches up.
-  socket.on('drain', () => socket.resume());
-  socket.on('data', (chunk: Buffer) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    while (pending.length >= 2) {
+
+  // Answers queued in Node's buffer cost memory: one read may hold thousands of pipelined
+  // queries, so frames are answered only while the peer keeps up, the rest wait for 'drain'.
+  const answerPending = (): void => {
+    while (!blocked && pending.length >= 2) {
       const length = pending.readUInt16BE(0);
       if (pending.length < 2 + length) break;
       const msg = pending.subarray(2, 2 + length);
@@ -73,9 +78,26 @@ function serveConnection(socket: Socket, responder: Responder, idleTimeoutMs: nu
       const framed = Buffer.allocUnsafe(2 + reply.length);
       framed.writeUInt16BE(reply.length, 0);
       reply.copy(framed, 2);
-      if (!socket.write(framed)) socket.pause();
+      if (!socket.write(framed)) {
+        blocked = true;
+        socket.pause();
+      }
     }
     // Keep only the unread tail, not the whole chunk it came in.
     if (pending.length > 0) pending = Buffer.from(pending);
+    if (ended && !blocked && !socket.destroyed) socket.end();
+  };
+  socket.on('data', (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    answerPending();
+  });
+  socket.on('drain', () => {
+    blocked = false;
+    socket.resume();
+    answerPending();
+  });
+  socket.on('end', () => {
+    ended = true;
+    answerPending();
   });
 }

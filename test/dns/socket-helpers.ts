@@ -104,11 +104,11 @@ export function tcpConnect(port: number): Promise<Socket> {
 }
 
 /** Collects `count` length-prefixed replies from a TCP socket. */
-export function readFrames(socket: Socket, count: number): Promise<Buffer[]> {
+export function readFrames(socket: Socket, count: number, timeoutMs = 5000): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     let buffered = Buffer.alloc(0);
     const frames: Buffer[] = [];
-    const timer = setTimeout(() => reject(new Error(`only ${frames.length} of ${count} TCP replies`)), 5000);
+    const timer = setTimeout(() => reject(new Error(`only ${frames.length} of ${count} TCP replies`)), timeoutMs);
     const onData = (chunk: Buffer): void => {
       buffered = Buffer.concat([buffered, chunk]);
       while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
