@@ -172,11 +172,20 @@ function caaOptions(issuer: string | undefined, accountUri: string | undefined):
   return { issuer: issuer.trim().toLowerCase(), ...(accountUri ? { accountUri } : {}) };
 }
 
-async function askOnTerminal(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+/**
+ * Asks y/N on the terminal. Anything but y/yes is a no, and so is no answer at all: Ctrl+D or
+ * Ctrl+C at the prompt (readline rejects the question) or input that ends (the question would
+ * otherwise never settle).
+ */
+export async function askOnTerminal(question: string, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr, terminal?: boolean): Promise<boolean> {
+  const rl = createInterface({ input, output, ...(terminal === undefined ? {} : { terminal }) });
   try {
-    const answer = await rl.question(question);
-    return /^y(es)?$/i.test(answer.trim());
+    const answer = await new Promise<string | undefined>((resolve) => {
+      rl.question(question).then(resolve, () => resolve(undefined));
+      rl.once('close', () => resolve(undefined));
+    });
+    if (answer === undefined) output.write('\n');
+    return answer !== undefined && /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
   }
