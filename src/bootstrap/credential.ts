@@ -44,6 +44,13 @@ export function readCloudflareCredential(env: NodeJS.ProcessEnv): CredentialRead
     if (token.startsWith('cfk_')) {
       throw new AppError('credential_misplaced', `${tokenVariable} holds a Global API Key (prefix cfk_); a key goes in ${keyVariable} with ${emailVariable}, but a scoped API token is safer`);
     }
+    // Global API Keys from before the prefixes are 37 hex digits; tokens are 40 characters.
+    if (/^[0-9a-f]{37}$/.test(token)) {
+      throw new AppError(
+        'credential_misplaced',
+        `${tokenVariable} looks like a Global API Key (37 hex digits), not an API token; a key goes in ${keyVariable} with ${emailVariable}, but a scoped API token is safer`,
+      );
+    }
     if (key) notes.push(`both ${tokenVariable} and ${keyVariable} are set: using the API token, ignoring the Global API Key`);
     const flavour = token.startsWith('cfut_') ? 'user' : token.startsWith('cfat_') ? 'account' : 'legacy';
     const accountId = nonEmpty(env.CLOUDFLARE_ACCOUNT_ID);

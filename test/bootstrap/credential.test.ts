@@ -32,6 +32,20 @@ t.test('misplaced prefixes and a missing credential are refused, without echoing
   t.throws(() => readCloudflareCredential({ CLOUDFLARE_API_TOKEN: '  ' }), { code: 'credential_missing' });
 });
 
+t.test('a Global API Key without prefix in the token variable is recognised, not sent as a token', async (t) => {
+  // It used to go out as a bearer token and come back as "Invalid API Token" (code 1000),
+  // which does not tell the operator what is wrong.
+  const key = '0123456789abcdef0123456789abcdef01234';
+  try {
+    readCloudflareCredential({ CLOUDFLARE_API_TOKEN: key });
+    t.fail('refused');
+  } catch (err) {
+    t.match(err, { code: 'credential_misplaced', message: /looks like a Global API Key.*CLOUDFLARE_API_KEY/ });
+    t.notMatch((err as Error).message, key);
+  }
+  t.equal(readCloudflareCredential({ CLOUDFLARE_API_TOKEN: 'AbCdEf0123456789abcdef0123456789abcdef01' }).credential.kind, 'token', 'a 40-character token is a token');
+});
+
 t.test('descriptions and secrets', async (t) => {
   const key = readCloudflareCredential({ CLOUDFLARE_API_KEY: 'key12345678', CLOUDFLARE_EMAIL: 'a@b.c' }).credential;
   t.equal(describeCredential(key), 'Global API Key of a@b.c');
