@@ -37,7 +37,8 @@ export function buildIntents(input: IntentInput): IntentResult {
   const intents: Intent[] = [];
   const errors: string[] = [];
   const notes: string[] = [];
-  const zoneNames = input.zones.map((z) => z.name).join(', ') || 'none';
+  // No zone at all is most often a token without Zone:Zone:Read (the list then comes back empty).
+  const zoneNames = input.zones.map((z) => z.name).join(', ') || 'none; an API token needs Zone:Zone:Read on the zones to see them';
 
   for (const name of input.names) {
     const zone = zoneForName(name.challengeName, input.zones);

@@ -74,6 +74,11 @@ t.test('a name in no zone of the account is an error that names the zones seen',
   t.match(result.errors[0], /www\.example\.net.*no Cloudflare zone.*example\.com, shop\.example\.com, example\.org/);
 });
 
+t.test('no zone visible at all points at the missing Zone:Zone:Read', async (t) => {
+  const result = buildIntents(input({ zones: [] }));
+  t.match(result.errors[0], /www\.example\.com.*zones visible to the credential: none; an API token needs Zone:Zone:Read/);
+});
+
 t.test('nsname equal to the zone apex is refused with the reason', async (t) => {
   const result = buildIntents(input({ nsname: 'auth.example.org' }));
   t.match(result.errors[0], /refuses an NS and an A record on one label.*--nsname ns\.auth\.example\.org/);
