@@ -74,7 +74,7 @@ export function answerQuery(query: Query, zone: ZoneView): DnsResponse {
     if (q.type === RRType.ANY) {
       // RFC 8482: one RRset is enough; resolvers must not expect "everything".
       const first = [...node.values()].sort((a, b) => a.type - b.type)[0] as RRset;
-      return reply(Rcode.NOERROR, { aa: true, answer: [...answer, ...recordsOf(first, owner)] });
+      return reply(Rcode.NOERROR, { aa: true, answer: [...answer, ...recordsOf(first, owner)], additional: addressesFor(first, zone) });
     }
     const wanted = node.get(q.type);
     if (wanted) {

@@ -96,7 +96,7 @@ const cases: Case[] = [
   { name: 'suffix look-alike: REFUSED', q: 'xauth.example.org', rcode: Rcode.REFUSED, aa: false, answer: [], authority: [] },
   { name: 'root: REFUSED', q: '', rcode: Rcode.REFUSED, aa: false, answer: [], authority: [] },
   { name: 'class CH: REFUSED', q: Z, options: { class: 3 }, rcode: Rcode.REFUSED, aa: false, answer: [], authority: [] },
-  { name: 'ANY at apex: one RRset (RFC 8482)', q: Z, options: { type: RRType.ANY }, rcode: Rcode.NOERROR, aa: true, answer: [RRType.NS], authority: [] },
+  { name: 'ANY at apex: one RRset (RFC 8482), its addresses as for NS', q: Z, options: { type: RRType.ANY }, rcode: Rcode.NOERROR, aa: true, answer: [RRType.NS], authority: [], additional: [RRType.A, RRType.AAAA] },
   { name: 'ANY at a slot: its TXT', q: `two.${Z}`, options: { type: RRType.ANY }, rcode: Rcode.NOERROR, aa: true, answer: [RRType.TXT, RRType.TXT], authority: [] },
   { name: 'ANY at a missing name: NXDOMAIN', q: `nope.${Z}`, options: { type: RRType.ANY }, rcode: Rcode.NXDOMAIN, aa: true, answer: [], authority: [RRType.SOA] },
   { name: 'AXFR: REFUSED until transfers exist', q: Z, options: { type: RRType.AXFR }, rcode: Rcode.REFUSED, aa: false, answer: [], authority: [] },
