@@ -29,6 +29,28 @@ export interface GatewayOptions {
   readonly log: (line: string) => void;
 }
 
+/**
+ * The endpoint the SDK will call, as the SDK itself reads it (CLOUDFLARE_BASE_URL from the
+ * process environment, trimmed; empty means the default). Not overridden, only checked: the
+ * credential goes to whatever this names, so plain HTTP is allowed to this machine only (the
+ * test emulator), and a non-default endpoint is worth a note, in case it is a leftover.
+ */
+export function cloudflareEndpointNote(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env.CLOUDFLARE_BASE_URL?.trim();
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AppError('usage', `CLOUDFLARE_BASE_URL "${value}" is not a URL (unset it to use https://api.cloudflare.com/client/v4)`);
+  }
+  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new AppError('usage', `CLOUDFLARE_BASE_URL ${url.origin} is not https: the Cloudflare credential would cross the network unencrypted; use an https URL (plain http only to this machine)`);
+  }
+  return `using the Cloudflare API at ${value} (CLOUDFLARE_BASE_URL), not https://api.cloudflare.com/client/v4`;
+}
+
 // Bounds on pagination, so a misbehaving API (or proxy) cannot keep us looping.
 const maxZones = 50_000;
 const maxRecordsPerName = 1_000;

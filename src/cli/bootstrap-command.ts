@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { normalizeAllowfrom } from '../accounts/service.js';
-import { createCloudflareGateway } from '../bootstrap/cloudflare-gateway.js';
+import { cloudflareEndpointNote, createCloudflareGateway } from '../bootstrap/cloudflare-gateway.js';
 import { readCloudflareCredential } from '../bootstrap/credential.js';
 import { parseDomainList } from '../bootstrap/names.js';
 import { createRedactor } from '../bootstrap/redact.js';
@@ -25,7 +25,8 @@ Cloudflare credential (environment only, never a flag; never printed or written)
   CLOUDFLARE_API_TOKEN     API token with Zone:Zone:Read and Zone:DNS:Edit (recommended)
   CLOUDFLARE_API_KEY       Global API Key, with CLOUDFLARE_EMAIL (warned about: it can do anything)
   CLOUDFLARE_ACCOUNT_ID    account of an account-owned token (cfat_...), to verify it
-  CLOUDFLARE_BASE_URL      other API endpoint (proxy, emulator); read by the Cloudflare SDK
+  CLOUDFLARE_BASE_URL      other API endpoint (proxy, emulator); read by the Cloudflare SDK;
+                           https, or plain http to this machine only
 
 Bootstrap options:
   -d, --domain NAME        certificate name, e.g. www.example.com or '*.example.com' (repeatable);
@@ -124,6 +125,9 @@ export async function runBootstrapCli(argv: readonly string[], io: CommandIo): P
     const caa = caaOptions(values['caa-issuer'], values['caa-accounturi']);
     const { credential, notes } = readCloudflareCredential(io.env);
     for (const note of notes) err(`note: ${note}\n`);
+    // The SDK takes the endpoint from the process environment; checked before any request.
+    const endpoint = cloudflareEndpointNote(process.env);
+    if (endpoint) err(`note: ${endpoint}\n`);
     const gateway = createCloudflareGateway(credential, { log: (line) => err(`${line}\n`) });
     return await runBootstrap(
       {

@@ -69,3 +69,25 @@ t.test('a missing credential is explained', async (t) => {
   t.match(run.stderr, /no Cloudflare credential: set CLOUDFLARE_API_TOKEN/);
   t.equal(emulator.requests().length, 0, 'no unauthenticated request was sent');
 });
+
+t.test('CLOUDFLARE_BASE_URL: plain HTTP to another machine is refused; any other endpoint is named', async (t) => {
+  // The SDK sends the credential wherever CLOUDFLARE_BASE_URL points, and it used to be taken
+  // as it was: http://proxy.example:8080/... would have carried the key in clear text.
+  const dir = tempDir(t);
+  const env = { CLOUDFLARE_API_TOKEN: testToken };
+  for (const url of ['http://192.0.2.1:9/client/v4', 'http://[2001:db8::1]/client/v4', 'ftp://127.0.0.1/x']) {
+    const run = await runInProcess([...configArgs(dir), ...domainArgs, '--dry-run'], { ...env, CLOUDFLARE_BASE_URL: url });
+    t.equal(run.code, 2, url);
+    t.match(run.stderr, /CLOUDFLARE_BASE_URL .* is not https: the Cloudflare credential would cross the network unencrypted/, url);
+    t.notOk(run.stderr.includes(testToken));
+  }
+  const junk = await runInProcess([...configArgs(dir), ...domainArgs, '--dry-run'], { ...env, CLOUDFLARE_BASE_URL: 'api.cloudflare.com/client/v4' });
+  t.equal(junk.code, 2);
+  t.match(junk.stderr, /CLOUDFLARE_BASE_URL "api\.cloudflare\.com\/client\/v4" is not a URL/);
+
+  // A leftover pointing at a test emulator would otherwise "succeed" without a word.
+  const emulator = await startEmulator(t);
+  const local = await runInProcess([...configArgs(dir), ...domainArgs, '--dry-run'], { ...env, CLOUDFLARE_BASE_URL: emulator.baseUrl });
+  t.equal(local.code, 0, local.stderr);
+  t.match(local.stderr, `note: using the Cloudflare API at ${emulator.baseUrl} (CLOUDFLARE_BASE_URL)`);
+});
