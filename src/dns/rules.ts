@@ -41,9 +41,11 @@ export function answerQuery(query: Query, zone: ZoneView): DnsResponse {
     ...parts,
   });
 
+  // RFC 6891 §6.1.3: an EDNS version we do not implement is BADVERS whatever the opcode (as
+  // Knot and BIND answer); a malformed query never has EDNS here.
+  if (query.edns && query.edns.version > 0) return reply(Rcode.BADVERS);
   if (query.opcode !== Opcode.QUERY) return reply(Rcode.NOTIMP);
   if (query.problem !== null || query.question === null) return reply(Rcode.FORMERR, { edns: null });
-  if (query.edns && query.edns.version > 0) return reply(Rcode.BADVERS);
 
   const q = query.question;
   const name = asciiLower(q.name);

@@ -104,6 +104,8 @@ const cases: Case[] = [
   { name: 'opcode NOTIFY: NOTIMP', q: Z, options: { opcode: 4 }, rcode: Rcode.NOTIMP, aa: false, answer: [], authority: [] },
   { name: 'opcode UPDATE: NOTIMP', q: Z, options: { opcode: 5 }, rcode: Rcode.NOTIMP, aa: false, answer: [], authority: [] },
   { name: 'EDNS version 1: BADVERS', q: `one.${Z}`, options: { edns: { version: 1 } }, rcode: Rcode.BADVERS, aa: false, answer: [], authority: [] },
+  { name: 'NOTIFY with EDNS version 1: BADVERS before NOTIMP (RFC 6891 §6.1.3)', q: Z, options: { opcode: 4, type: RRType.SOA, edns: { version: 1 } }, rcode: Rcode.BADVERS, aa: false, answer: [], authority: [] },
+  { name: 'NOTIFY with EDNS version 0: NOTIMP', q: Z, options: { opcode: 4, type: RRType.SOA, edns: {} }, rcode: Rcode.NOTIMP, aa: false, answer: [], authority: [] },
 ];
 
 t.test('rules table', async (t) => {
