@@ -51,9 +51,10 @@ export function cloudflareEndpointNote(env: NodeJS.ProcessEnv = process.env): st
   return `using the Cloudflare API at ${value} (CLOUDFLARE_BASE_URL), not https://api.cloudflare.com/client/v4`;
 }
 
-// Bounds on pagination, so a misbehaving API (or proxy) cannot keep us looping.
+// Bounds on pagination, so a misbehaving API (or proxy) cannot keep us looping; reaching one
+// is an error, never a silently shortened list.
 const maxZones = 50_000;
-const maxRecordsPerName = 1_000;
+export const maxRecordsPerName = 1_000;
 
 export function createCloudflareGateway(credential: CloudflareCredential, options: GatewayOptions): CloudflareGateway {
   const sdkLog = (level: string) => (message: string) => options.log(`cloudflare sdk ${level}: ${message}`);
@@ -80,8 +81,9 @@ export function createCloudflareGateway(credential: CloudflareCredential, option
     call('listing zones', async () => {
       const zones: Zone[] = [];
       for await (const z of client.zones.list({ per_page: 50 })) {
+        // A partial list would give a wrong plan: stop instead of planning from it.
+        if (zones.length >= maxZones) throw new AppError('cloudflare_failed', `listing zones: more than ${maxZones} zones; stopped rather than plan from a partial list (does CLOUDFLARE_BASE_URL page correctly?)`);
         zones.push({ id: z.id, name: normalizeName(z.name), accountId: z.account?.id, status: z.status });
-        if (zones.length >= maxZones) break;
       }
       return zones;
     });
@@ -128,8 +130,11 @@ export function createCloudflareGateway(credential: CloudflareCredential, option
       return call(`listing records at ${name}`, async () => {
         const records: ExistingRecord[] = [];
         for await (const r of client.dns.records.list({ zone_id: zone.id, name: { exact: name }, per_page: 100 })) {
+          // A record past the bound could be the one in the way: stop rather than plan without it.
+          if (records.length >= maxRecordsPerName) {
+            throw new AppError('cloudflare_failed', `listing records at ${name}: more than ${maxRecordsPerName} records at one name; stopped rather than plan from a partial list`);
+          }
           records.push(fromResponse(zone, r));
-          if (records.length >= maxRecordsPerName) break;
         }
         return records;
       });

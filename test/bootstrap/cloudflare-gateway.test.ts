@@ -2,7 +2,7 @@
 // rules, and Cloudflare's errors turned into messages a person can act on.
 import t, { type Test } from 'tap';
 import { applyPlan } from '../../src/bootstrap/apply.js';
-import { createCloudflareGateway, type CloudflareGateway } from '../../src/bootstrap/cloudflare-gateway.js';
+import { createCloudflareGateway, maxRecordsPerName, type CloudflareGateway } from '../../src/bootstrap/cloudflare-gateway.js';
 import { readCloudflareCredential } from '../../src/bootstrap/credential.js';
 import type { PlanStep } from '../../src/bootstrap/plan.js';
 import type { Zone } from '../../src/bootstrap/records.js';
@@ -155,4 +155,13 @@ t.test('an unreachable API is reported as such', async (t) => {
   await emulator.close();
   const g = createCloudflareGateway(readCloudflareCredential({ CLOUDFLARE_API_TOKEN: token }).credential, { log: () => {} });
   await t.rejects(g.listZones(), { code: 'cloudflare_unreachable', message: /CLOUDFLARE_BASE_URL/ });
+});
+
+t.test('more records at one name than the bound is an error, not a shortened list', async (t) => {
+  // The list used to stop quietly at the bound, so the plan was made without the records
+  // past it (one of which could be the record in the way).
+  const emulator = await setup(t);
+  for (let i = 0; i <= maxRecordsPerName; i++) emulator.addRecord('example.com', { name: 'busy.example.com', type: 'TXT', content: `"v${i}"` });
+  const g = gateway({ CLOUDFLARE_API_TOKEN: token });
+  await t.rejects(g.listRecords(await zoneNamed(g, 'example.com'), 'busy.example.com'), { code: 'cloudflare_failed', message: /more than 1000 records at one name/ });
 });
