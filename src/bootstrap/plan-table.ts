@@ -3,10 +3,22 @@ import type { AccountDecision } from './accounts.js';
 import type { PlanStep } from './plan.js';
 import { planCounts } from './plan.js';
 
+/**
+ * Record contents, names and notes come from Cloudflare, where anyone with edit rights on the
+ * zone can put anything in a TXT: control characters (terminal escapes that could move the
+ * cursor and paint over a "delete" row before the operator confirms, or a newline that fakes a
+ * row) are shown escaped, never sent to the terminal.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function table(rows: readonly (readonly string[])[]): string {
+  const safe = rows.map((row) => row.map(printable));
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+  for (const row of safe) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return safe.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
 }
 
 export function renderAccountTable(decisions: readonly AccountDecision[], requested: ReadonlyMap<string, readonly string[]>): string {

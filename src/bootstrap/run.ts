@@ -15,7 +15,7 @@ import type { CloudflareCredential } from './credential.js';
 import { buildIntents } from './intents.js';
 import { certificateNames, isWithin } from './names.js';
 import { computePlan, planHasChanges } from './plan.js';
-import { renderAccountTable, renderPlanSummary, renderPlanTable } from './plan-table.js';
+import { printable, renderAccountTable, renderPlanSummary, renderPlanTable } from './plan-table.js';
 import { normalizeName, type ExistingRecord, type Intent, type Zone } from './records.js';
 
 export interface BootstrapOptions {
@@ -148,7 +148,7 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
     // Skipped names have no slot; their steps are conflicts only, and stay so.
     const final = computePlan(intentsOf(slots).intents.filter((i) => i.kind !== 'cname' || !blocked.has(i.name.replace(/^_acme-challenge\./, ''))), existing, { replace: options.replace });
     try {
-      const changed = await applyPlan(final, io.gateway, (line) => io.out(`${line}\n`));
+      const changed = await applyPlan(final, io.gateway, (line) => io.out(`${printable(line)}\n`));
       io.out(`done: ${changed} record changes applied\n`);
     } catch (err) {
       io.err('stopped midway: the changes above are in place; run the same command again to finish\n');

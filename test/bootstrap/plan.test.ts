@@ -1,6 +1,7 @@
 // The plan is a pure diff: these cases need no network.
 import t from 'tap';
 import { computePlan, planCounts, planHasChanges, type ExistingByName } from '../../src/bootstrap/plan.js';
+import { renderPlanTable } from '../../src/bootstrap/plan-table.js';
 import type { ExistingRecord, Intent, Zone } from '../../src/bootstrap/records.js';
 
 const com: Zone = { id: 'z-com', name: 'example.com' };
@@ -123,4 +124,17 @@ t.test('CAA: created, kept when equal up to spacing, conflicting for the same CA
 t.test('planCounts counts every action', async (t) => {
   const steps = computePlan([cname, glue], existing(rec(org, 'ns.auth.example.org', 'A', '203.0.113.5')), noReplace);
   t.same(planCounts(steps), { create: 2, update: 0, keep: 1, conflict: 0, delete: 0 });
+});
+
+t.test('the plan table never passes control characters from Cloudflare to the terminal', async (t) => {
+  // A TXT is anyone's text: with escapes (cursor up, erase line) it could paint over the
+  // "delete" row of the plan the operator is about to confirm, or fake a row with a newline.
+  const zone: Zone = { id: 'z1', name: 'example.com' };
+  const hostile: ExistingRecord = { id: 'r1', zoneId: 'z1', name: '_acme-challenge.www.example.com', type: 'TXT', content: '"x"\u001b[1A\u001b[2Kkeep  all fine\nkeep\u202e', ttl: 120 };
+  const intent: Intent = { kind: 'cname', zone, name: '_acme-challenge.www.example.com', target: 's.auth.example.org', ttl: 60, purpose: 'challenge for www.example.com' };
+  const text = renderPlanTable(computePlan([intent], new Map([['_acme-challenge.www.example.com', [hostile]]]), { replace: true }));
+  // eslint-disable-next-line no-control-regex
+  t.notMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/, 'no control character but the row separators');
+  t.equal(text.split('\n').length, 3, 'header, delete, create: no faked row');
+  t.match(text, /delete\s+example\.com\s+TXT\s+_acme-challenge\.www\.example\.com\s+"x"\\u001b\[1A\\u001b\[2Kkeep {2}all fine\\u000akeep\\u202e/);
 });
