@@ -150,6 +150,31 @@ t.test('429 is retried by the SDK; a create whose answer was lost counts as done
   t.equal(emulator.records().filter((r) => r.name === '_acme-challenge.example.com').length, 1, 'no duplicate');
 });
 
+t.test('a delete whose answer was lost counts as done', async (t) => {
+  // The delete lands, the answer is a 500, the SDK retries the DELETE and gets 404 81044: the
+  // run used to stop there ("stopped midway") although the record was gone as planned.
+  const emulator = await setup(t);
+  const g = gateway({ CLOUDFLARE_API_TOKEN: token });
+  const com = await zoneNamed(g, 'example.com');
+  const hook = emulator.addRecord('example.com', { name: '_acme-challenge.example.com', type: 'TXT', content: '"hook"', ttl: 120 });
+  const existing = (await g.listRecords(com, '_acme-challenge.example.com'))[0];
+  if (!existing) throw new Error('seeded record not listed');
+  emulator.failWritesAfter(0, { status: 500, code: 10001, message: 'injected', retryable: true, when: 'after', times: 1 });
+  const steps: PlanStep[] = [
+    { action: 'delete', zone: com, record: existing, existing, purpose: 'test' },
+    { action: 'create', zone: com, record: { name: '_acme-challenge.example.com', type: 'CNAME', content: 's.auth.example.org', ttl: 60, proxied: false }, purpose: 'test' },
+  ];
+  const lines: string[] = [];
+  t.equal(await applyPlan(steps, g, (l) => lines.push(l)), 2);
+  t.match(lines[0], /already gone TXT _acme-challenge\.example\.com/);
+  t.notOk(emulator.records().some((r) => r.id === hook.id));
+  t.ok(emulator.records().some((r) => r.name === '_acme-challenge.example.com' && r.type === 'CNAME'));
+  // A not-found that is not a record already gone (here the zone is unknown) still stops the run.
+  const other = emulator.addRecord('example.com', { name: 'x.example.com', type: 'TXT', content: '"x"' });
+  const gone: PlanStep = { action: 'delete', zone: { ...com, id: 'no-such-zone' }, record: { name: 'x.example.com', type: 'TXT', content: '"x"', ttl: 1 }, existing: { ...other, zoneId: com.id, content: '"x"' }, purpose: 'test' };
+  await t.rejects(applyPlan([gone], g, () => {}), { code: /cloudflare_/ });
+});
+
 t.test('an unreachable API is reported as such', async (t) => {
   const emulator = await setup(t);
   await emulator.close();
