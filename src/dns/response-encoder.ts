@@ -3,7 +3,7 @@
 // copied, extended rcode for BADVERS) is built here, and an answer too big for the requester's
 // limit is replaced by a truncated one (TC) so it retries over TCP.
 import { Packet } from 'dns2';
-import { OUR_UDP_PAYLOAD, RRClass, RRType } from './constants.js';
+import { HEADER_LENGTH, OUR_UDP_PAYLOAD, RRClass, RRType } from './constants.js';
 import type { RData, ResourceRecord } from './records.js';
 import type { DnsResponse } from './rules.js';
 
@@ -38,11 +38,11 @@ function encode(response: DnsResponse, truncated: boolean): Buffer {
   // dns2's header type omits AD/CD although its encoder writes them.
   Object.assign(packet.header, { ad: 0, cd: response.cd ? 1 : 0 });
   const question = response.question;
-  const spliceQuestion = question !== null && question.labels.some((l) => l.includes('.'));
-  if (question && !spliceQuestion) {
+  const dotted = question !== null && question.labels.some((l) => l.includes('.'));
+  if (question) {
     // A plain object, not `new Packet.Question`: its constructor turns type 0 and class 0 into
     // ANY, and the question must be echoed as asked (RFC 1035 §4.1.1).
-    const echoed = { name: question.name, type: question.type, class: question.class };
+    const echoed = { name: dotted ? placeholderName(question.labels) : question.name, type: question.type, class: question.class };
     packet.questions = [echoed as unknown as (typeof packet.questions)[number]];
   }
   packet.answers = response.answer.map(toWire) as unknown as typeof packet.answers;
@@ -51,21 +51,27 @@ function encode(response: DnsResponse, truncated: boolean): Buffer {
   if (response.edns) additional.push(optRecord(response.rcode, response.edns.dnssecOk));
   packet.additionals = additional as unknown as typeof packet.answers;
   const bytes = packet.toBuffer();
-  return spliceQuestion ? withRawQuestion(bytes, question.labels, question.type, question.class) : bytes;
+  if (question && dotted) writeLabels(bytes, HEADER_LENGTH, question.labels);
+  return bytes;
 }
 
 /**
- * dns2 splits names on dots, so a label that itself holds a dot cannot go through it. The rules
- * answer such names REFUSED (no other names in the message), so the question is written by hand.
+ * dns2 splits names on dots, so a label that itself holds a dot cannot go through it: such a
+ * label goes in as NUL bytes of the same length, and the asked bytes are written over them once
+ * encoded. Offsets do not move, and as no name of ours holds a NUL byte, no later name is
+ * compressed against the placeholder; the labels after it are the asked ones.
  */
-function withRawQuestion(bytes: Buffer, labels: readonly string[], type: number, cls: number): Buffer {
-  const parts = labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')]));
-  const tail = Buffer.alloc(5);
-  tail.writeUInt16BE(type, 1);
-  tail.writeUInt16BE(cls, 3);
-  const out = Buffer.concat([bytes.subarray(0, 12), ...parts, tail, bytes.subarray(12)]);
-  out.writeUInt16BE(1, 4);
-  return out;
+function placeholderName(labels: readonly string[]): string {
+  return labels.map((l) => (l.includes('.') ? '\0'.repeat(l.length) : l)).join('.');
+}
+
+function writeLabels(bytes: Buffer, offset: number, labels: readonly string[]): void {
+  let at = offset;
+  for (const label of labels) {
+    bytes[at] = label.length;
+    bytes.write(label, at + 1, 'latin1');
+    at += 1 + label.length;
+  }
 }
 
 /** RFC 6891 §6.1.3: OPT TTL = extended rcode (8 bits) | version (8) | DO | zero. */

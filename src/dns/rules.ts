@@ -48,12 +48,20 @@ export function answerQuery(query: Query, zone: ZoneView): DnsResponse {
   if (query.problem !== null || query.question === null) return reply(Rcode.FORMERR, { edns: null });
 
   const q = query.question;
-  const name = asciiLower(q.name);
-  // A label holding a dot can never name anything of ours (and cannot be spelled as text).
-  if (q.class !== RRClass.IN || q.labels.some((l) => l.includes('.')) || !isAtOrBelow(name, zone.origin)) return reply(Rcode.REFUSED);
+  // A label holding a dot byte is possible on the wire but never in our data, so nothing exists
+  // at or below it: the name is placed by the labels after the last such label.
+  const dotted = q.labels.findLastIndex((l) => l.includes('.'));
+  const name = asciiLower(dotted === -1 ? q.name : q.labels.slice(dotted + 1).join('.'));
+  if (q.class !== RRClass.IN || !isAtOrBelow(name, zone.origin)) return reply(Rcode.REFUSED);
   if (q.type === RRType.OPT) return reply(Rcode.FORMERR);
   // Zone transfers come with their own issue; until then nobody may transfer.
   if (q.type === RRType.AXFR || q.type === RRType.IXFR) return reply(Rcode.REFUSED);
+  if (dotted !== -1) {
+    // Strictly below `name`: a referral under a cut, otherwise a name that does not exist.
+    const cut = delegationAbove(name, false, zone);
+    if (cut) return reply(Rcode.NOERROR, { authority: recordsOf(cut), additional: addressesFor(cut, zone) });
+    return reply(Rcode.NXDOMAIN, { aa: true, authority: negativeSoa(zone) });
+  }
 
   const answer: ResourceRecord[] = [];
   let owner = q.name;
@@ -61,7 +69,7 @@ export function answerQuery(query: Query, zone: ZoneView): DnsResponse {
   const visited = new Set<string>();
   for (let step = 0; step < MAX_CNAME_STEPS; step++) {
     visited.add(current);
-    const cut = delegationAbove(current, q.type, zone);
+    const cut = delegationAbove(current, q.type === RRType.DS, zone);
     if (cut) {
       // Below a zone cut we are not authoritative: a referral (RFC 1034 §4.3.2 step 3b). After a
       // CNAME the step is the same: the chain so far (authoritative, AA) plus the cut's NS and glue.
@@ -111,14 +119,14 @@ function negativeSoa(zone: ZoneView): ResourceRecord[] {
 
 /**
  * The NS RRset of the highest zone cut at or above `name` and below our apex (the one that
- * occludes everything under it). At the cut itself
- * a DS query belongs to the parent side (us), so it is not referred.
+ * occludes everything under it). At the cut itself a DS query (`dsQuery`) belongs to the parent
+ * side (us), so it is not referred.
  */
-function delegationAbove(name: string, qtype: number, zone: ZoneView): RRset | undefined {
+function delegationAbove(name: string, dsQuery: boolean, zone: ZoneView): RRset | undefined {
   let found: RRset | undefined;
   for (let n: string | undefined = name; n !== undefined && n !== zone.origin && isAtOrBelow(n, zone.origin); n = parentName(n)) {
     const ns = zone.rrsets(n)?.get(RRType.NS);
-    if (ns && !(n === name && qtype === RRType.DS)) found = ns;
+    if (ns && !(n === name && dsQuery)) found = ns;
   }
   return found;
 }

@@ -53,6 +53,21 @@ t.test('a question label holding a dot is echoed byte for byte', async (t) => {
   t.equal(bytes.length, 12 + 22 + 4 + 11);
 });
 
+t.test('a dotted question label next to compressed names: question as asked, every pointer right', async (t) => {
+  const odd: Question = { ...question, labels: ['A.b', 'Auth', 'example', 'org'], name: 'A.b.Auth.example.org' };
+  const soa: DnsResponse['authority'][number] = {
+    name: 'auth.example.org',
+    ttl: 60,
+    rdata: { type: RRType.SOA, mname: 'ns.auth.example.org', rname: 'hostmaster.auth.example.org', serial: 7, refresh: 1, retry: 2, expire: 3, minimum: 60 },
+  };
+  const bytes = encodeResponse({ ...base, question: odd, rcode: Rcode.NXDOMAIN, authority: [soa], edns: { dnssecOk: false } }, 512);
+  t.same([...bytes.subarray(12, 12 + 22)], [3, 0x41, 0x2e, 0x62, 4, ...Buffer.from('Auth'), 7, ...Buffer.from('example'), 3, ...Buffer.from('org'), 0]);
+  t.match(header(bytes), { rcode: Rcode.NXDOMAIN, counts: [1, 0, 1, 1] });
+  // dns2 reads the dotted label as two labels; every other name must decode as written.
+  const p = decode(bytes);
+  t.match(p.authorities[0], { name: 'Auth.example.org', primary: 'ns.Auth.example.org', admin: 'hostmaster.Auth.example.org', serial: 7, minimum: 60 });
+});
+
 t.test('every record type encodes', async (t) => {
   const answer: DnsResponse['answer'] = [
     { name: 'x.auth.example.org', ttl: 5, rdata: { type: RRType.A, address: '192.0.2.1' } },
