@@ -29,6 +29,8 @@ export interface GatewayOptions {
   readonly log: (line: string) => void;
 }
 
+const defaultEndpoint = 'https://api.cloudflare.com/client/v4';
+
 /**
  * The endpoint the SDK will call, as the SDK itself reads it (CLOUDFLARE_BASE_URL from the
  * process environment, trimmed; empty means the default). Not overridden, only checked: the
@@ -42,13 +44,14 @@ export function cloudflareEndpointNote(env: NodeJS.ProcessEnv = process.env): st
   try {
     url = new URL(value);
   } catch {
-    throw new AppError('usage', `CLOUDFLARE_BASE_URL "${value}" is not a URL (unset it to use https://api.cloudflare.com/client/v4)`);
+    throw new AppError('usage', `CLOUDFLARE_BASE_URL "${value}" is not a URL (unset it to use ${defaultEndpoint})`);
   }
   const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new AppError('usage', `CLOUDFLARE_BASE_URL ${url.origin} is not https: the Cloudflare credential would cross the network unencrypted; use an https URL (plain http only to this machine)`);
   }
-  return `using the Cloudflare API at ${value} (CLOUDFLARE_BASE_URL), not https://api.cloudflare.com/client/v4`;
+  if (value.replace(/\/+$/, '') === defaultEndpoint) return undefined;
+  return `using the Cloudflare API at ${value} (CLOUDFLARE_BASE_URL), not ${defaultEndpoint}`;
 }
 
 // Bounds on pagination, so a misbehaving API (or proxy) cannot keep us looping; reaching one

@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { cloudflareEndpointNote } from '../../src/bootstrap/cloudflare-gateway.js';
 import { type CliResult, configArgs, domainArgs, runCli, runInProcess, startEmulator, tempDir, testToken } from './cli-fixture.js';
 
 function filesBelow(dir: string): string[] {
@@ -90,4 +91,6 @@ t.test('CLOUDFLARE_BASE_URL: plain HTTP to another machine is refused; any other
   const local = await runInProcess([...configArgs(dir), ...domainArgs, '--dry-run'], { ...env, CLOUDFLARE_BASE_URL: emulator.baseUrl });
   t.equal(local.code, 0, local.stderr);
   t.match(local.stderr, `note: using the Cloudflare API at ${emulator.baseUrl} (CLOUDFLARE_BASE_URL)`);
+  t.equal(cloudflareEndpointNote({ CLOUDFLARE_BASE_URL: ' https://api.cloudflare.com/client/v4/ ' }), undefined, 'the default, spelled out, is not worth a note');
+  t.equal(cloudflareEndpointNote({}), undefined);
 });
