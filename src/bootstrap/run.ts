@@ -17,6 +17,7 @@ import { certificateNames, isWithin } from './names.js';
 import { computePlan, planHasChanges } from './plan.js';
 import { printable, renderAccountTable, renderPlanSummary, renderPlanTable } from './plan-table.js';
 import { normalizeName, type ExistingRecord, type Intent, type Zone } from './records.js';
+import { parentZoneOf } from './zones.js';
 
 export interface BootstrapOptions {
   readonly config: Config;
@@ -63,6 +64,13 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
   io.err(`Cloudflare credential: ${verification.description}\n`);
   for (const w of verification.warnings) io.err(`warning: ${w}\n`);
   const zones = await io.gateway.listZones();
+  // A config the delegation cannot be made from is a config error (exit 2), not a failure.
+  if (config.dns.nsname === config.dns.zone && parentZoneOf(config.dns.zone, zones)) {
+    throw new AppError(
+      'config_invalid',
+      `dns.nsname is ${config.dns.nsname}, the apex of our zone: Cloudflare refuses an NS and an A record on one label, so the name server needs its own name below the zone (e.g. --nsname ns.${config.dns.zone})`,
+    );
+  }
 
   const pool = createBcryptPool(1);
   try {

@@ -97,7 +97,7 @@ t.test('usage errors: no names, no --out, a name outside the account, nsname at 
   t.match(inside.stderr, /\*\.x\.auth\.example\.org: inside our own zone auth\.example\.org/);
   t.equal(emulator.requests().length, requestsBefore, 'the credential was not used');
   const apex = await runInProcess([...configArgs(dir), '--nsname', 'auth.example.org', ...domainArgs, '--dry-run'], tokenEnv(emulator));
-  t.equal(apex.code, 1);
+  t.equal(apex.code, 2, 'a config error: it used to exit 1, "failed"');
   t.match(apex.stderr, /Cloudflare refuses an NS and an A record on one label/);
   t.equal(emulator.writeCount(), 0);
 });
