@@ -154,7 +154,17 @@ export function staleCredentialFiles(contents: ReadonlyMap<string, string>): str
 /** (Re)writes every file, all mode 0600; a new folder is made with mode 0700. */
 export function writeCredentialFiles(outDir: string, contents: ReadonlyMap<string, string>): WriteResult {
   const warning = ensurePrivateDir(outDir);
-  for (const [file, text] of contents) writePrivateFile(file, text);
+  for (const [file, text] of contents) {
+    try {
+      writePrivateFile(file, text);
+    } catch (err) {
+      // Files come before any Cloudflare change, and the storage JSON (the passwords) first.
+      throw new AppError(
+        'out_unwritable',
+        `cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); no Cloudflare record was changed, the files before it were written; fix this and run the same command again`,
+      );
+    }
+  }
   return { files: [...contents.keys()], ...(warning ? { warning } : {}) };
 }
 

@@ -1,6 +1,6 @@
 // --dry-run writes nothing anywhere: no record, no database (not even -wal/-shm files), no out
 // folder; and without --yes on a non-terminal nothing is applied either.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { configArgs, domainArgs, recordSet, runCli, runInProcess, snapshotDir, startEmulator, tempDir, tokenEnv } from './cli-fixture.js';
@@ -120,6 +120,19 @@ t.test('an out folder that cannot take the files stops the run before any accoun
   t.notMatch(below.stderr, /unexpected error|\n\s+at /, 'no stack trace');
   t.notOk(existsSync(join(dir, 'db')), 'no account registered');
   t.equal(emulator.writeCount(), 0, 'no record made');
+});
+
+t.test('a credential file that cannot be written is a message, not a stack trace', async (t) => {
+  const emulator = await startEmulator(t);
+  const dir = tempDir(t);
+  const out = join(dir, 'out');
+  mkdirSync(join(out, 'README.txt'), { recursive: true });
+  const run = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
+  t.equal(run.code, 1, run.stderr);
+  t.match(run.stderr, /cannot write .*README\.txt \(EISDIR\); no Cloudflare record was changed/);
+  t.notMatch(run.stderr, /unexpected error|\n\s+at /, 'no stack trace');
+  t.ok(existsSync(join(out, 'acmedns.json')), 'the passwords were written first');
+  t.equal(emulator.writeCount(), 0);
 });
 
 t.test('--help explains every option', async (t) => {
