@@ -36,9 +36,15 @@ function isEntry(value: unknown): value is StorageEntry {
 export function readStorage(outDir: string): { entries: Map<string, StorageEntry>; raw: Record<string, unknown> } {
   const file = join(outDir, storageFileName);
   if (!existsSync(file)) return { entries: new Map(), raw: {} };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AppError('out_unreadable', `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it holds the passwords of earlier runs: fix it, it is not overwritten`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (err) {
     throw new AppError('out_unreadable', `${file} is not valid JSON (${(err as Error).message}); move it away or fix it, it is not overwritten`);
   }
@@ -146,7 +152,13 @@ export function credentialFileContents(outDir: string, entries: ReadonlyMap<stri
 export function staleCredentialFiles(contents: ReadonlyMap<string, string>): string[] {
   const stale: string[] = [];
   for (const [file, text] of contents) {
-    if (!existsSync(file) || (statSync(file).mode & 0o077) !== 0 || readFileSync(file, 'utf8') !== text) stale.push(file);
+    let same = false;
+    try {
+      same = statSync(file).isFile() && (statSync(file).mode & 0o077) === 0 && readFileSync(file, 'utf8') === text;
+    } catch {
+      same = false; // missing or unreadable: written (or refused with a message) when applied
+    }
+    if (!same) stale.push(file);
   }
   return stale;
 }

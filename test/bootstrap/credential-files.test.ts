@@ -37,6 +37,12 @@ t.test('an unreadable storage file is refused, not overwritten', async (t) => {
   t.throws(() => readStorage(out), { code: 'out_unreadable' });
   writeFileSync(join(out, 'acmedns.json'), '[]');
   t.throws(() => readStorage(out), { code: 'out_unreadable' });
+  // A folder in its place used to surface as a raw EISDIR ("unexpected error" and a stack).
+  const other = tempDir(t);
+  mkdirSync(join(other, 'acmedns.json'));
+  t.throws(() => readStorage(other), { code: 'out_unreadable', message: /cannot read .*acmedns\.json \(EISDIR\)/ });
+  mkdirSync(join(other, 'README.txt'));
+  t.same(staleCredentialFiles(new Map([[join(other, 'README.txt'), 'x']])), [join(other, 'README.txt')], 'a folder in place of a file is stale, not a crash');
 });
 
 t.test('an existing folder open to others is used as it is, with a warning', async (t) => {
