@@ -107,7 +107,13 @@ export async function runBootstrapCli(argv: readonly string[], io: CommandIo): P
     try {
       parsed = parseArgs({ args: [...argv], options: bootstrapOptionSpecs, allowPositionals: false, strict: true });
     } catch (e) {
-      err(`acme-delegate bootstrap: ${(e as Error).message}\n\n${usage}`);
+      // A stray word is not echoed: it may be a credential pasted on the command line, which
+      // the redactor cannot know when it is not also in the environment.
+      const message =
+        (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+          ? 'unexpected argument (not repeated here): certificate names go after --domain, and the Cloudflare credential is read from the environment only (CLOUDFLARE_API_TOKEN); if that was a credential, it may now be in your shell history'
+          : (e as Error).message;
+      err(`acme-delegate bootstrap: ${message}\n\n${usage}`);
       return 2;
     }
     const values = parsed.values;

@@ -94,3 +94,15 @@ t.test('CLOUDFLARE_BASE_URL: plain HTTP to another machine is refused; any other
   t.equal(cloudflareEndpointNote({ CLOUDFLARE_BASE_URL: ' https://api.cloudflare.com/client/v4/ ' }), undefined, 'the default, spelled out, is not worth a note');
   t.equal(cloudflareEndpointNote({}), undefined);
 });
+
+t.test('a credential pasted as an argument is not echoed back', async (t) => {
+  // The parser's own message repeated a stray argument verbatim; a token given on the command
+  // line instead of the environment cannot be known to the redactor.
+  const pasted = 'cfut_PastedOnTheCommandLine0123456789abcdef';
+  for (const args of [[pasted], ['-d', 'www.example.com', pasted], ['--dry-run', pasted, '-d', 'www.example.com']]) {
+    const run = await runInProcess(args, {});
+    t.equal(run.code, 2);
+    t.notOk(run.stderr.includes(pasted) || run.stdout.includes(pasted), 'not in the output');
+    t.match(run.stderr, /unexpected argument \(not repeated here\).*environment only \(CLOUDFLARE_API_TOKEN\)/);
+  }
+});
