@@ -65,9 +65,17 @@ export function skipBlocked(decisions: readonly AccountDecision[], blocked: Read
   );
 }
 
-/** Registers and rotates as decided; returns the credentials of every name. */
-export async function applyAccounts(decisions: readonly AccountDecision[], service: AccountService, allowfrom: readonly string[]): Promise<Map<string, SlotCredentials>> {
-  const result = new Map<string, SlotCredentials>();
+/**
+ * Registers and rotates as decided; returns the credentials of every name. `result` fills as
+ * it goes, so that after a failure midway the caller still has the passwords already made
+ * (they exist nowhere else) and can save them.
+ */
+export async function applyAccounts(
+  decisions: readonly AccountDecision[],
+  service: AccountService,
+  allowfrom: readonly string[],
+  result: Map<string, SlotCredentials> = new Map(),
+): Promise<Map<string, SlotCredentials>> {
   for (const d of decisions) {
     if (d.kind === 'skip') continue;
     if (d.kind === 'reuse') {

@@ -145,7 +145,21 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
     // The database is opened (and so written) only when an account changes.
     const outDir = options.outDir as string;
     if (accountChanges) probeOutDir(outDir);
-    const credentials = accountChanges ? await withStore(config, pool, (service) => applyAccounts(decisions, service, options.allowfrom)) : reused;
+    const made = new Map<string, SlotCredentials>();
+    let credentials = reused;
+    if (accountChanges) {
+      try {
+        credentials = await withStore(config, pool, (service) => applyAccounts(decisions, service, options.allowfrom, made));
+      } catch (err) {
+        // Passwords made before the failure exist only in memory: save them, so that the next
+        // run keeps those accounts instead of rotating them.
+        if ([...made.keys()].some((bare) => !reused.has(bare))) {
+          writeCredentialFiles(outDir, credentialFileContents(outDir, storageEntries(made, serverUrl), requested));
+          io.err(`stopped while registering accounts: the ${made.size} account(s) done so far are saved in ${outDir}; no Cloudflare record was changed; run the same command again to finish\n`);
+        }
+        throw err;
+      }
+    }
     if (credentials.size > 0) {
       const written = writeCredentialFiles(outDir, credentialFileContents(outDir, storageEntries(credentials, serverUrl), requested));
       io.out(`\nwrote ${written.files.length} files (mode 0600) into ${outDir}\n`);

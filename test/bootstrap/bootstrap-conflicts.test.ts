@@ -1,9 +1,11 @@
 // Records in the way are shown and left alone, or replaced with --replace; a failure midway
 // leaves a state the next run completes; a lost --out folder leads to new passwords. The
 // command runs in this process here (see bootstrap-first-run and -secrets for subprocesses).
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import t from 'tap';
+import { Store } from '../../src/store/store.js';
 import { configArgs, domainArgs, readStorageJson, recordSet, runInProcess, startEmulator, tempDir, tokenEnv } from './cli-fixture.js';
 
 t.test('conflicts without and with --replace', async (t) => {
@@ -119,4 +121,33 @@ t.test('a blocked name keeps its existing credentials entry and password', async
   t.match(run.stdout, /keep\s+www\.example\.com/);
   t.match(run.stdout, /skip\s+api\.example\.com/);
   t.same(readStorageJson(out), before, 'no entry added for the blocked name, the other unchanged');
+});
+
+t.test('a failure while registering accounts saves the passwords already made', async (t) => {
+  // Accounts were registered one by one and the files written after the last: a failure at
+  // the second lost the first one's password, so the next run had to rotate it.
+  const emulator = await startEmulator(t);
+  const dir = tempDir(t);
+  const out = join(dir, 'out');
+  const dbPath = join(dir, 'db', 'acme-delegate.db');
+  mkdirSync(join(dir, 'db'));
+  Store.open({ path: dbPath, valuesPerSlot: 2, maxAgeSeconds: 86400 }).close();
+  const db = new BetterSqlite3(dbPath);
+  db.exec("CREATE TRIGGER second_account_fails BEFORE INSERT ON accounts WHEN (SELECT count(*) FROM accounts) >= 1 BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  db.close();
+
+  const failed = await runInProcess([...configArgs(dir), '-d', 'www.example.com', '-d', 'api.example.com', '--out', out, '--yes'], tokenEnv(emulator));
+  t.equal(failed.code, 1);
+  t.match(failed.stderr, /stopped while registering accounts: the 1 account\(s\) done so far are saved/);
+  t.match(failed.stderr, /injected failure/);
+  t.same(Object.keys(readStorageJson(out)), ['www.example.com'], 'the first password is in the file');
+  t.equal(emulator.writeCount(), 0, 'no Cloudflare record yet');
+
+  const fix = new BetterSqlite3(dbPath);
+  fix.exec('DROP TRIGGER second_account_fails');
+  fix.close();
+  const resumed = await runInProcess([...configArgs(dir), '-d', 'www.example.com', '-d', 'api.example.com', '--out', out, '--yes'], tokenEnv(emulator));
+  t.equal(resumed.code, 0, resumed.stderr);
+  t.match(resumed.stdout, /keep\s+www\.example\.com/, 'kept, not rotated');
+  t.match(resumed.stdout, /register\s+api\.example\.com/);
 });
