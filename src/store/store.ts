@@ -2,7 +2,7 @@
 // Every write is one transaction; change events are emitted after commit, so the zone index
 // (and so DNS) sees an update before the API acknowledges it.
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { AppError } from '../errors.js';
@@ -105,7 +105,12 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   static open(options: StoreOptions): Store {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:') {
+      mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+      // The file holds password hashes: readable by its owner only. SQLite gives its -wal and
+      // -shm files the same permissions as the database file.
+      if (!existsSync(options.path)) closeSync(openSync(options.path, 'a', 0o600));
+    }
     const db = new BetterSqlite3(options.path);
     try {
       db.pragma('journal_mode = WAL');

@@ -1,7 +1,7 @@
 // The store keeps what DNS must serve: newest N values per slot, expiry, durability, events.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { schemaVersion } from '../../src/store/migrations.js';
@@ -144,4 +144,14 @@ t.test("another process's commits are announced by syncExternalChanges", async (
   cli.close();
   t.equal(server.syncExternalChanges(), 1);
   t.equal(changes.at(-1)?.values, null, 'revoked elsewhere: slot removed');
+});
+
+t.test('a new database and its journal are readable by the owner only', async (t) => {
+  const path = tempDb(t);
+  const store = Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 3600 });
+  t.teardown(() => store.close());
+  account(store, 1);
+  t.equal(statSync(path).mode & 0o777, 0o600, 'database 0600');
+  t.equal(statSync(`${path}-wal`).mode & 0o777, 0o600, 'WAL 0600');
+  t.equal(statSync(dirname(path)).mode & 0o777, 0o700, 'a folder it creates is 0700');
 });
