@@ -11,7 +11,8 @@ import { createZoneIndex } from './dns/zone-index.js';
 import { ConfigError } from './errors.js';
 import type { Logger } from './log.js';
 import { parseHostPort, type HostPort } from './net/address.js';
-import { Store } from './store/store.js';
+import type { Store } from './store/store.js';
+import { openConfiguredStore } from './store/open-configured.js';
 
 export interface RunningService {
   readonly store: Store;
@@ -27,7 +28,7 @@ const externalSyncIntervalMs = 1_000;
 
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const tls = readTls(config);
-  const store = Store.open({ path: config.store.path, valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
+  const store = openConfiguredStore(config);
   const pool = createBcryptPool(2);
   const closers: (() => Promise<void> | void)[] = [() => store.close(), () => pool.close()];
   const close = async (): Promise<void> => {

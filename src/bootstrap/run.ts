@@ -5,7 +5,6 @@ import type { Config } from '../config/schema.js';
 import { publicApiUrl } from '../config/load.js';
 import { createBcryptPool } from '../crypto/bcrypt-pool.js';
 import { AppError } from '../errors.js';
-import { Store } from '../store/store.js';
 import { readAccountSnapshot } from './account-snapshot.js';
 import { applyAccounts, decideAccounts, skipBlocked, slotsOf, type AccountDecision, type SlotCredentials } from './accounts.js';
 import { applyPlan } from './apply.js';
@@ -18,6 +17,7 @@ import { computePlan, planHasChanges } from './plan.js';
 import { printable, renderAccountTable, renderPlanSummary, renderPlanTable } from './plan-table.js';
 import { normalizeName, type ExistingRecord, type Intent, type Zone } from './records.js';
 import { parentZoneOf } from './zones.js';
+import { openConfiguredStore } from '../store/open-configured.js';
 
 export interface BootstrapOptions {
   readonly config: Config;
@@ -222,7 +222,7 @@ function storageEntries(credentials: ReadonlyMap<string, SlotCredentials>, serve
 }
 
 async function withStore<T>(config: Config, pool: ReturnType<typeof createBcryptPool>, fn: (service: ReturnType<typeof createAccountService>) => Promise<T>): Promise<T> {
-  const store = Store.open({ path: config.store.path, valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
+  const store = openConfiguredStore(config);
   try {
     return await fn(createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost }));
   } finally {

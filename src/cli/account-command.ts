@@ -5,8 +5,9 @@ import { createAccountService, normalizeAllowfrom } from '../accounts/service.js
 import { publicApiUrl } from '../config/load.js';
 import { createBcryptPool } from '../crypto/bcrypt-pool.js';
 import { AppError } from '../errors.js';
-import { Store, type Account } from '../store/store.js';
+import type { Account } from '../store/store.js';
 import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
+import { openConfiguredStore } from '../store/open-configured.js';
 
 export const accountHelp = `Usage: acme-delegate account <action> [arguments] [options]
 
@@ -56,7 +57,7 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const config = configFromOptions(values);
-  const store = Store.open({ path: config.store.path, valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
+  const store = openConfiguredStore(config);
   const pool = createBcryptPool(1);
   const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
   const print = (value: unknown): void => void process.stdout.write(JSON.stringify(value, null, 2) + '\n');

@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../errors.js';
 import { readAcmeDnsDatabase } from '../import/acme-dns-database.js';
 import { translateAcmeDnsConfig } from '../import/acme-dns-config.js';
-import { Store } from '../store/store.js';
 import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
+import { openConfiguredStore } from '../store/open-configured.js';
 
 export const importHelp = `Usage: acme-delegate import-acme-dns --from ACME_DNS_DB [options]
 
@@ -67,7 +67,7 @@ export async function runImportCommand(argv: string[]): Promise<number> {
     for (const a of accounts) say(`  would import ${a.username} -> ${a.subdomain}.${config.dns.zone}`);
     return 0;
   }
-  const store = Store.open({ path: config.store.path, valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
+  const store = openConfiguredStore(config);
   let imported = 0;
   let skipped = 0;
   try {

@@ -1,0 +1,7 @@
+// The store as the config describes it: one place that maps [store] keys to Store options.
+import type { Config } from '../config/schema.js';
+import { Store } from './store.js';
+
+export function openConfiguredStore(config: Config): Store {
+  return Store.open({ path: config.store.path, valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
+}
