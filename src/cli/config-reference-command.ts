@@ -17,7 +17,20 @@ export function configReference(): string {
   return lines.join('\n');
 }
 
-export async function runConfigReferenceCommand(_argv: string[]): Promise<number> {
+export const configReferenceHelp = `Usage: acme-delegate config-reference
+
+Prints every configuration key as commented TOML: its meaning, type, environment variable and
+default. Redirect it to a file for a starting config.`;
+
+export async function runConfigReferenceCommand(argv: string[]): Promise<number> {
+  if (argv.includes('-h') || argv.includes('--help')) {
+    process.stdout.write(configReferenceHelp + '\n');
+    return 0;
+  }
+  if (argv.length > 0) {
+    process.stderr.write(`acme-delegate config-reference: takes no arguments\n\n${configReferenceHelp}\n`);
+    return 2;
+  }
   process.stdout.write(configReference() + '\n');
   return 0;
 }

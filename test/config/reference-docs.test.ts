@@ -1,8 +1,10 @@
 // Every config key is documented in the README and in `config-reference`, with its default.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { configReference } from '../../src/cli/config-reference-command.js';
-import { envName } from '../../src/config/load.js';
+import { envName, loadConfig } from '../../src/config/load.js';
 import { configKeys } from '../../src/config/schema.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -18,4 +20,12 @@ t.test('README documents every key with its default and environment name', async
 t.test('config-reference prints every key', async (t) => {
   const text = configReference();
   for (const spec of configKeys) t.ok(text.includes(`${spec.key} = ${JSON.stringify(spec.default)}`), spec.key);
+});
+
+t.test('the printed reference is itself a valid config equal to the defaults', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-ref-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'config.toml');
+  writeFileSync(file, configReference());
+  t.same(loadConfig({ file }), loadConfig({ baseDir: dir }));
 });
