@@ -8,7 +8,7 @@ const usage = `Usage: acme-delegate <command> [options]
 Commands:
   serve              run the DNS server and the HTTP API
   bootstrap          one-time set-up on Cloudflare: delegation, CNAMEs, accounts, credential files
-  account            administer accounts: add, list, show, revoke, rotate, delete, allowfrom
+  account            administer accounts: add, list, show, revoke, rotate, allowfrom, delete, audit
   check              is the delegation visible, does each CNAME reach its slot?
   import-acme-dns    move an acme-dns database (and config) over, credentials unchanged
   config-reference   print every config key with its default and meaning

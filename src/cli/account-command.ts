@@ -19,6 +19,7 @@ Actions:
   rotate USERNAME                            new password; prints the new credentials once
   allowfrom USERNAME [CIDR...]               replace the allowed source networks (none: any)
   delete USERNAME                            remove the account and its slot
+  audit [--limit N]                          recent account and TXT events, newest first (JSON lines)
 
 Options:
 ${configOptionsHelp}
@@ -46,6 +47,7 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
       allowfrom: { type: 'string', multiple: true },
       label: { type: 'string' },
       json: { type: 'boolean' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -93,6 +95,14 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
         store.setAllowfrom(need(), normalizeAllowfrom(rest));
         print(describe(store.getAccount(need()) as Account, config.dns.zone));
         return 0;
+      case 'audit': {
+        const limit = Number(values.limit ?? '100');
+        if (!Number.isInteger(limit) || limit < 1) throw new AppError('usage', `--limit must be a positive integer, got "${values.limit}"`);
+        for (const event of store.auditEvents(limit)) {
+          process.stdout.write(JSON.stringify({ ...event, at: new Date(event.at).toISOString() }) + '\n');
+        }
+        return 0;
+      }
       case 'delete':
         store.deleteAccount(need());
         return 0;

@@ -128,6 +128,10 @@ t.test('accounts made with the CLI reach the running server', async (t) => {
     }
   }
   t.ok(gone, 'a revoked slot leaves DNS (NXDOMAIN)');
+  const audit = await runCli(['account', 'audit', '--db', db, '--limit', '10']);
+  const kinds = audit.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { kind: string }).kind);
+  t.same(kinds, ['account.revoke', 'txt.update', 'account.create'], 'the audit trail, newest first');
+  t.notMatch(audit.stdout, creds.password);
   const missing = await runCli(['account', 'show', '00000000-0000-4000-8000-000000000000', '--db', db]);
   t.equal(missing.code, 2);
   t.match(missing.stderr, /no account with username/);
