@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createAccountService } from './accounts/service.js';
 import { buildApi } from './api/app.js';
 import type { Config } from './config/schema.js';
+import { startupWarnings } from './config/startup-warnings.js';
 import { createBcryptPool } from './crypto/bcrypt-pool.js';
 import { startDnsServer, type DnsServer } from './dns/server.js';
 import { createZoneIndex } from './dns/zone-index.js';
@@ -75,6 +76,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     sync.unref();
     closers.push(() => clearInterval(sync));
 
+    for (const warning of startupWarnings(config)) logger.warn(warning);
     logger.info('acme-delegate started', {
       zone: config.dns.zone,
       dns: dns.addresses().udp.map((a) => `${a.host}:${a.port}`),

@@ -1,0 +1,29 @@
+// Settings that are valid but probably not what the operator meant, said once at start.
+import ipaddr from 'ipaddr.js';
+import { parseHostPort } from '../net/address.js';
+import type { Config } from './schema.js';
+
+function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (!ipaddr.isValid(host)) return false;
+  return ipaddr.process(host).range() === 'loopback';
+}
+
+export function startupWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  const apiHost = parseHostPort(config.api.listen).host;
+  const dnsPublic = config.dns.listen.some((l) => !isLoopbackHost(parseHostPort(l).host));
+  if (config.api.registration === 'open' && !isLoopbackHost(apiHost)) {
+    warnings.push(`api.registration is "open" on ${config.api.listen}: anyone who reaches the API can create accounts; consider "allowlist" or "closed"`);
+  }
+  if (!config.api.tls_cert && !isLoopbackHost(apiHost)) {
+    warnings.push(`the API on ${config.api.listen} speaks plain HTTP: passwords cross the network in clear unless a TLS proxy is in front`);
+  }
+  if (dnsPublic && config.dns.ns_addresses.every((a) => isLoopbackHost(a))) {
+    warnings.push('dns.ns_addresses holds only loopback addresses: set the public addresses of this server (NS glue and bootstrap use them)');
+  }
+  if (dnsPublic && config.dns.zone.endsWith('localhost')) {
+    warnings.push(`dns.zone is "${config.dns.zone}" while DNS listens publicly: set the delegated zone, e.g. "auth.example.org"`);
+  }
+  return warnings;
+}
