@@ -459,6 +459,17 @@ check_cert() {
 
 serial_of() { openssl x509 -in "$1" -noout -serial 2>/dev/null | sed 's/^serial=//' || true; }
 
+# check_renewal LABEL CERT NAME OLD_SERIAL: a valid certificate for NAME, and not the old one.
+check_renewal() {
+  local label=$1 cert=$2 name=$3 old_serial=$4
+  check_cert "$label" "$cert" "$name" || return 0
+  if [[ -n $old_serial && $(serial_of "$cert") != "$old_serial" ]]; then
+    pass "$label is a new certificate (serial changed)"
+  else
+    fail "$label is a new certificate" "serial unchanged ($old_serial)"
+  fi
+}
+
 # ---------------------------------------------------------------------------------------------
 # The journey
 
@@ -526,13 +537,7 @@ else
   fail "certbot renew exits 0 for www.example.com" "see below"
   tail -n 30 "$logs/certbot-renew.log"
 fi
-if check_cert "certbot renewal www.example.com" "$work/certbot/config/live/www/cert.pem" www.example.com; then
-  if [[ -n $www_serial && $(serial_of "$work/certbot/config/live/www/cert.pem") != "$www_serial" ]]; then
-    pass "certbot renewal is a new certificate (serial changed)"
-  else
-    fail "certbot renewal is a new certificate" "serial unchanged ($www_serial)"
-  fi
-fi
+check_renewal "certbot renewal www.example.com" "$work/certbot/config/live/www/cert.pem" www.example.com "$www_serial"
 shop_serial=$(serial_of "$work/lego/certificates/shop.example.org.crt")
 # Pebble's certificates last years: ask for renewal when fewer than 100000 days are left.
 # This time lego does not follow the CNAME itself, so the hook gets _acme-challenge.shop.example.org.
@@ -544,13 +549,7 @@ else
   fail "lego renew exits 0 for shop.example.org" "see below"
   tail -n 30 "$logs/lego-renew.log"
 fi
-if check_cert "lego renewal shop.example.org" "$work/lego/certificates/shop.example.org.crt" shop.example.org; then
-  if [[ -n $shop_serial && $(serial_of "$work/lego/certificates/shop.example.org.crt") != "$shop_serial" ]]; then
-    pass "lego renewal is a new certificate (serial changed)"
-  else
-    fail "lego renewal is a new certificate" "serial unchanged ($shop_serial)"
-  fi
-fi
+check_renewal "lego renewal shop.example.org" "$work/lego/certificates/shop.example.org.crt" shop.example.org "$shop_serial"
 
 say "negative: the credentials of www.example.com cannot get a certificate for neg.example.com"
 # (a) A's username and password against B's slot: the API refuses.
