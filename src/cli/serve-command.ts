@@ -2,8 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '../log.js';
 import { startService } from '../service.js';
-import { configFromOptions, configOptionsHelp } from './config-options.js';
-import { configOptionSpecs } from './config-options.js';
+import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
 
 export const serveHelp = `Usage: acme-delegate serve [options]
 
