@@ -8,7 +8,7 @@ import t from 'tap';
 import { translateAcmeDnsConfig } from '../../src/import/acme-dns-config.js';
 import { cleanEnv, runCli, startServer } from './run-cli.js';
 
-const fixture = new URL('../../../shared/fixtures/acme-dns-v1.1/', import.meta.url);
+const fixture = new URL('../fixtures/acme-dns-v1.1/', import.meta.url);
 interface FixtureAccount {
   username: string;
   password: string;
