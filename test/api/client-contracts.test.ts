@@ -1,4 +1,4 @@
-// One test per row of shared/CLIENTS.md: each client's exact request bytes against the real
+// One test per acme-dns client family (the clients in docs/clients.md): each client's exact request bytes against the real
 // HTTP server, and the parts of the reply that client parses.
 import t from 'tap';
 import { rawRequest, startApi, txtValue, type ApiServer } from './server-fixture.js';
