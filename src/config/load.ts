@@ -2,10 +2,12 @@
 // overrides, validates every key and returns one frozen, typed Config.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { ValueErrorType } from '@sinclair/typebox/errors';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
 import { isIpAddress, parseCidr, parseHostPort } from '../net/address.js';
-import { configKeys, configSections, type Config, type KeySpec } from './schema.js';
+import { configKeys, configSchema, configSections, type Config, type ConfigDraft, type KeySpec } from './schema.js';
 
 export interface LoadOptions {
   /** Path of the TOML file; none means embedded defaults. */
@@ -30,8 +32,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const baseDir = options.file ? dirname(resolve(options.file)) : (options.baseDir ?? process.cwd());
   rejectUnknownKeys(raw, where);
 
-  const values: Record<string, Record<string, unknown>> = {};
-  for (const section of configSections) values[section] = {};
+  const values: Record<string, Record<string, unknown>> = Object.fromEntries(configSections.map((section) => [section, {}]));
   for (const spec of configKeys) {
     const name = `${spec.section}.${spec.key}`;
     const fromFile = (raw[spec.section] as Record<string, RawValue> | undefined)?.[spec.key];
@@ -44,12 +45,12 @@ export function loadConfig(options: LoadOptions = {}): Config {
     if (spec.type === 'path' && typeof value === 'string' && value !== '' && !isAbsolute(value)) {
       value = resolve(baseDir, value);
     }
-    (values[spec.section] as Record<string, unknown>)[spec.key] = value;
+    values[spec.section]![spec.key] = value;
   }
-  return deepFreeze(finish(values as unknown as MutableConfig, where));
+  // Every key was checked on its own above; this tells TypeScript the whole has the schema's shape.
+  if (!Value.Check(configSchema, values)) throw new Error('config assembled with a key the schema does not hold');
+  return deepFreeze(finish(values, where));
 }
-
-type MutableConfig = { -readonly [S in keyof Config]: { -readonly [K in keyof Config[S]]: Config[S][K] } };
 
 function readTomlFile(file: string): Record<string, RawValue> {
   let text: string;
@@ -85,29 +86,29 @@ function rejectUnknownKeys(raw: Record<string, RawValue>, where: string): void {
   }
 }
 
+/** The value if the key's schema accepts it, else an error saying what the key wants. */
 function checkType(spec: KeySpec, value: RawValue, where: string): unknown {
-  const fail = (want: string): never => {
-    throw new ConfigError(`${where} must be ${want}, got ${JSON.stringify(value)}`);
-  };
+  const input = typeof value === 'bigint' ? Number(value) : value;
+  const error = Value.Errors(spec.schema, input).First();
+  if (error === undefined) return input;
+  throw new ConfigError(`${where} must be ${wanted(spec, error.type)}, got ${JSON.stringify(input)}`);
+}
+
+function wanted(spec: KeySpec, error: ValueErrorType): string {
+  if (error === ValueErrorType.IntegerMinimum) return `at least ${spec.min}`;
+  if (error === ValueErrorType.IntegerMaximum) return `at most ${spec.max}`;
   switch (spec.type) {
     case 'string':
     case 'path':
-      return typeof value === 'string' ? value : fail('a string');
+      return 'a string';
     case 'enum':
-      if (typeof value !== 'string' || !spec.values?.includes(value)) fail(`one of ${spec.values?.map((v) => `"${v}"`).join(', ')}`);
-      return value;
+      return `one of ${spec.values?.map((v) => `"${v}"`).join(', ')}`;
     case 'boolean':
-      return typeof value === 'boolean' ? value : fail('true or false');
-    case 'integer': {
-      const n = typeof value === 'bigint' ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isInteger(n)) return fail('an integer');
-      if (spec.min !== undefined && n < spec.min) fail(`at least ${spec.min}`);
-      if (spec.max !== undefined && n > spec.max) fail(`at most ${spec.max}`);
-      return n;
-    }
+      return 'true or false';
+    case 'integer':
+      return 'an integer';
     case 'string[]':
-      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) fail('an array of strings');
-      return value;
+      return 'an array of strings';
   }
 }
 
@@ -136,7 +137,7 @@ export function normalizeDomain(name: string): string {
 }
 
 /** Cross-key rules and derived defaults. */
-function finish(c: MutableConfig, where: string): Config {
+function finish(c: ConfigDraft, where: string): Config {
   const bad = (key: string, why: string): never => {
     throw new ConfigError(`${where}: ${key} ${why}`);
   };
