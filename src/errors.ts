@@ -16,3 +16,15 @@ export class ConfigError extends AppError {
     this.name = 'ConfigError';
   }
 }
+
+/** A refusal the client may retry later: the API sends `Retry-After` with it. */
+export class RetryLaterError extends AppError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message);
+    this.name = 'RetryLaterError';
+  }
+}

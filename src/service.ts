@@ -30,7 +30,7 @@ const externalSyncIntervalMs = 1_000;
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const tls = readTls(config);
   const store = openConfiguredStore(config);
-  const pool = createBcryptPool(2);
+  const pool = createBcryptPool(2, { maxQueue: config.limits.bcrypt_queue });
   const closers: (() => Promise<void> | void)[] = [() => store.close(), () => pool.close()];
   const close = async (): Promise<void> => {
     for (const closer of closers.splice(0).reverse()) {

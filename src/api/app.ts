@@ -4,11 +4,15 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { AccountService } from '../accounts/service.js';
 import type { Config } from '../config/schema.js';
-import { AppError } from '../errors.js';
+import { AppError, RetryLaterError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { parseCidr } from '../net/address.js';
+import { isStorageFault } from '../store/storage-faults.js';
 import type { Store } from '../store/store.js';
+import { limitConnections } from './connection-limits.js';
 import { httpStatusFor, isKnownCode } from './error-codes.js';
 import { healthRoute } from './health-route.js';
+import { registerRateLimits } from './rate-limits.js';
 import { registerRoute } from './register-route.js';
 import { updateRoute } from './update-route.js';
 
@@ -21,8 +25,15 @@ export interface ApiDeps {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
+/** How often Node looks for connections past their header or request timeout. */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+/** What a client is told to wait after 503 overloaded or database_unavailable. */
+const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const { config, logger } = deps;
+  // Node's default checks timeouts only every 30 s; a slow header would hold for ~50 s.
+  const serverOptions = { connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS };
   const app = Fastify({
     logger: false,
     bodyLimit: config.api.body_limit,
@@ -33,15 +44,26 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     return503OnClosing: true,
     connectionTimeout: 30_000,
-    requestTimeout: 30_000,
-    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
-    // Requests Node's HTTP parser rejects (bad framing, oversized headers) still get JSON.
-    clientErrorHandler: (_error, socket) => {
+    requestTimeout: config.api.request_timeout_seconds * 1000,
+    keepAliveTimeout: config.api.keep_alive_timeout_seconds * 1000,
+    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key, ...serverOptions } } : { http: serverOptions }),
+    // Requests Node's HTTP parser rejects (bad framing, oversized headers) still get JSON; a
+    // client too slow to send its request gets 408.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return;
-      const body = '{"error":"bad_request"}';
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+      const body = timedOut ? '{"error":"request_timeout"}' : '{"error":"bad_request"}';
+      const status = timedOut ? '408 Request Timeout' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
     },
   }) as unknown as FastifyInstance;
+  app.server.headersTimeout = config.api.header_timeout_seconds * 1000;
+  limitConnections(app.server, {
+    perAddress: config.api.connections_per_address,
+    total: config.api.max_connections,
+    exempt: config.api.trusted_proxies.map((c) => parseCidr(c)),
+  });
+  const limits = await registerRateLimits(app, config);
 
   // Content-Type is ignored: clients send JSON as form data, text/plain or nothing.
   app.addHook('onRequest', async (request) => {
@@ -58,10 +80,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     let code = 'internal_error';
     if (error instanceof AppError && isKnownCode(error.code)) code = error.code;
+    else if (isStorageFault(error)) code = 'database_unavailable';
     else if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') code = 'body_too_large';
     else if ((error as FastifyError).statusCode === 400) code = 'malformed_json_payload';
     if (code === 'internal_error') logger.error('request failed', { url: request.url, error });
-    if (code === 'overloaded') void reply.header('Retry-After', '5');
+    if (code === 'database_unavailable') logger.warn('request refused: storage fault', { url: request.url, fault: (error as { code?: string }).code });
+    if (error instanceof RetryLaterError) void reply.header('Retry-After', String(error.retryAfterSeconds));
+    else if (httpStatusFor(code) === 503) void reply.header('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
     // Never the error's own text: it may hold database details.
     return reply.code(httpStatusFor(code)).send({ error: code });
   });
@@ -72,8 +97,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   const routes = async (scope: FastifyInstance): Promise<void> => {
-    registerRoute(scope, deps);
-    updateRoute(scope, deps);
+    registerRoute(scope, { ...deps, limitRegistration: limits.limitRegistration });
+    updateRoute(scope, { ...deps, updateGuard: limits.updateGuard });
     healthRoute(scope, deps);
   };
   await app.register(routes);

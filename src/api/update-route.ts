@@ -4,8 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { allowedFrom, type AccountService } from '../accounts/service.js';
 import { passwordPattern, txtPattern, uuidPattern } from '../crypto/secrets.js';
 import { AppError } from '../errors.js';
+import type { UpdateGuard } from '../limits/update-guard.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/store.js';
+import type { Account, Store } from '../store/store.js';
+import { rateLimitedError } from './rate-limits.js';
 import { parseLooseJson } from './request-body.js';
 
 const forbidden = (): AppError => new AppError('forbidden', 'forbidden');
@@ -14,8 +16,26 @@ function header(value: string | string[] | undefined): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
-export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts: AccountService; logger: Logger }): void {
-  const { store, accounts, logger } = deps;
+export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts: AccountService; logger: Logger; updateGuard?: UpdateGuard }): void {
+  const { store, accounts, logger, updateGuard } = deps;
+
+  /** The password check, behind the failure rate limits: a limited guess never reaches bcrypt. */
+  const authenticate = async (username: string, password: string, remote: string): Promise<Account | undefined> => {
+    if (!updateGuard) return accounts.authenticate(username, password);
+    const admission = updateGuard.admit(username, remote);
+    if (!admission.ok) {
+      logger.warn('update refused: rate limited', { username: username || undefined, remote, limit: admission.limit });
+      throw rateLimitedError(admission.retryAfterSeconds);
+    }
+    try {
+      const account = await accounts.authenticate(username, password);
+      admission.done(account ? 'success' : 'failure');
+      return account;
+    } catch (error) {
+      admission.done('aborted');
+      throw error;
+    }
+  };
 
   app.post('/update', async (request, reply) => {
     const username = header(request.headers['x-api-user']);
@@ -28,7 +48,7 @@ export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts
     }
     // Malformed credentials cannot match; still spend the compare so timing says nothing.
     const wellFormed = uuidPattern.test(username) && passwordPattern.test(password);
-    const account = await accounts.authenticate(wellFormed ? username : '', password);
+    const account = await authenticate(wellFormed ? username : '', password, request.ip);
     if (!account) {
       logger.warn('update refused: bad credentials', { username: wellFormed ? username : undefined, remote: request.ip });
       throw forbidden();

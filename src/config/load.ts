@@ -153,6 +153,8 @@ function finish(c: ConfigDraft, where: string): Config {
   tryParse(() => parseHostPort(c.api.listen), 'api.listen', bad);
   c.api.registration_allow.forEach((a, i) => tryParse(() => parseCidr(a), `api.registration_allow[${i}]`, bad));
   c.api.trusted_proxies.forEach((a, i) => tryParse(() => parseCidr(a), `api.trusted_proxies[${i}]`, bad));
+  c.dns.rrl_exempt.forEach((a, i) => tryParse(() => parseCidr(a), `dns.rrl_exempt[${i}]`, bad));
+  if (c.api.request_timeout_seconds < c.api.header_timeout_seconds) bad('api.request_timeout_seconds', 'must be at least api.header_timeout_seconds');
   if (c.api.path_prefix !== '') {
     c.api.path_prefix = c.api.path_prefix.replace(/\/+$/, '');
     if (!/^\/[A-Za-z0-9._~\-/]*$/.test(c.api.path_prefix)) bad('api.path_prefix', 'must start with "/" and hold only URL path characters');

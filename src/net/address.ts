@@ -61,3 +61,37 @@ export function addressInCidrs(address: string, cidrs: readonly Cidr[]): boolean
   if (!addr) return false;
   return cidrs.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
 }
+
+/**
+ * The client network an address belongs to, as a short key: "v4:<prefix>/<bits>" or
+ * "v6:<prefix>/<bits>". Rate limits count per network, since one host of IPv6 holds a /64 or
+ * more, and IPv4-mapped IPv6 counts as IPv4. Undefined for text that is not an address.
+ */
+export function clientNetwork(address: string, ipv4Bits: number, ipv6Bits: number): string | undefined {
+  const v4 = ipv4Octets(address);
+  if (v4) {
+    const value = ((v4[0] << 24) | (v4[1] << 16) | (v4[2] << 8) | v4[3]) >>> 0;
+    const masked = ipv4Bits === 0 ? 0 : (value & (0xffffffff << (32 - ipv4Bits))) >>> 0;
+    return `v4:${masked.toString(16)}/${ipv4Bits}`;
+  }
+  const parsed = parseClientAddress(address);
+  if (!parsed) return undefined;
+  if (parsed.kind() === 'ipv4') return clientNetwork(parsed.toString(), ipv4Bits, ipv6Bits);
+  const bytes = parsed.toByteArray();
+  let key = 'v6:';
+  for (let bit = 0; bit < ipv6Bits; bit += 8) {
+    const keep = Math.min(8, ipv6Bits - bit);
+    const byte = (bytes[bit / 8] as number) & (0xff << (8 - keep)) & 0xff;
+    key += byte.toString(16).padStart(2, '0');
+  }
+  return `${key}/${ipv6Bits}`;
+}
+
+/** Dotted-quad IPv4 without allocating an ipaddr object (RRL calls this per datagram). */
+function ipv4Octets(text: string): [number, number, number, number] | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  const octets = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : 256));
+  if (octets.some((o) => o > 255)) return undefined;
+  return octets as [number, number, number, number];
+}

@@ -92,6 +92,8 @@ export class Store extends EventEmitter<StoreEvents> {
   readonly #valuesPerSlot: number;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
+  /** The database file, or ":memory:". */
+  readonly path: string;
   /** What each slot was last announced to serve, to tell other processes' writes apart. */
   readonly #announced = new Map<string, string>();
   #dataVersion = 0;
@@ -102,6 +104,7 @@ export class Store extends EventEmitter<StoreEvents> {
     this.#valuesPerSlot = options.valuesPerSlot;
     this.#maxAgeMs = options.maxAgeSeconds * 1000;
     this.#now = options.now ?? Date.now;
+    this.path = options.path;
   }
 
   static open(options: StoreOptions): Store {
@@ -234,6 +237,11 @@ export class Store extends EventEmitter<StoreEvents> {
   findAccountsByLabel(label: string): Account[] {
     const rows = this.#db.prepare('SELECT * FROM accounts WHERE label = ? ORDER BY created_at').all(label) as AccountRow[];
     return rows.map(toAccount);
+  }
+
+  /** Every account row, revoked ones included (registration's cap counts rows on disk). */
+  countAccounts(): number {
+    return (this.#db.prepare('SELECT COUNT(*) AS n FROM accounts').get() as { n: number }).n;
   }
 
   listAccounts(): Account[] {

@@ -6,7 +6,7 @@ import { createAccountService } from '../../src/accounts/service.js';
 import { buildApi } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { createBcryptPool } from '../../src/crypto/bcrypt-pool.js';
+import { createBcryptPool, type BcryptPool } from '../../src/crypto/bcrypt-pool.js';
 import { silentLogger } from '../../src/log.js';
 import { Store } from '../../src/store/store.js';
 
@@ -16,13 +16,20 @@ export interface ApiServer {
   readonly config: Config;
 }
 
-export async function startApi(t: Test, overrides: Record<string, string | string[]> = {}): Promise<ApiServer> {
+export interface ApiOptions {
+  /** Database file instead of ":memory:". */
+  readonly storePath?: string;
+  /** Wraps the bcrypt pool, e.g. to count compares. */
+  readonly wrapPool?: (pool: BcryptPool) => BcryptPool;
+}
+
+export async function startApi(t: Test, overrides: Record<string, string | string[]> = {}, options: ApiOptions = {}): Promise<ApiServer> {
   const config = loadConfig({
     overrides: { 'dns.zone': 'auth.example.org', 'api.registration': 'open', 'store.bcrypt_cost': '4', ...overrides },
   });
-  const store = Store.open({ path: ':memory:', valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
+  const store = Store.open({ path: options.storePath ?? ':memory:', valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
   const pool = createBcryptPool(1);
-  const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
+  const accounts = createAccountService(store, options.wrapPool?.(pool) ?? pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
   const app = await buildApi({ config, store, accounts, logger: silentLogger });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
