@@ -8,6 +8,7 @@ import type { Config } from './config/schema.js';
 import { startupWarnings } from './config/startup-warnings.js';
 import { createBcryptPool } from './crypto/bcrypt-pool.js';
 import { startDnsServer, type DnsServer } from './dns/server.js';
+import { transferSettings } from './dns/transfer/settings.js';
 import { createZoneIndex } from './dns/zone-index.js';
 import { ConfigError } from './errors.js';
 import type { Logger } from './log.js';
@@ -45,7 +46,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     store.purgeExpired();
     const zone = createZoneIndex(config, store);
     closers.push(() => zone.close());
-    const dns = await startDnsServer({ config, zone, logger });
+    const settings = transferSettings(config);
+    const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings } });
     closers.push(() => dns.close());
     const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
     const api = await buildApi({ config, store, accounts, logger, tls });

@@ -19,6 +19,8 @@ const configFlags: readonly ConfigFlag[] = [
   { flag: 'dns-listen', key: 'dns.listen', multiple: true, help: 'DNS listen ADDR:PORT, UDP and TCP (repeatable)' },
   { flag: 'api-listen', key: 'api.listen', multiple: false, help: 'HTTP API listen ADDR:PORT' },
   { flag: 'api-url', key: 'api.public_url', multiple: false, help: 'public base URL of the API (server_url in credential files)' },
+  { flag: 'secondary', key: 'dns.secondaries', multiple: true, help: 'secondary name server ADDR:PORT: may transfer the zone, gets NOTIFY (repeatable)' },
+  { flag: 'tsig-key', key: 'dns.tsig_keys', multiple: true, help: 'TSIG key ALGORITHM:NAME:BASE64SECRET transfers must be signed with (repeatable)' },
   { flag: 'db', key: 'store.path', multiple: false, help: 'SQLite database file' },
   { flag: 'registration', key: 'api.registration', multiple: false, help: 'who may POST /register: open | allowlist | closed' },
   { flag: 'log-level', key: 'log.level', multiple: false, help: 'debug | info | warn | error | silent' },

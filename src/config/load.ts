@@ -7,6 +7,7 @@ import { ValueErrorType } from '@sinclair/typebox/errors';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
 import { isIpAddress, parseCidr, parseHostPort } from '../net/address.js';
+import { checkTransferConfig } from '../dns/transfer/settings.js';
 import { configKeys, configSchema, configSections, type Config, type ConfigDraft, type KeySpec } from './schema.js';
 
 export interface LoadOptions {
@@ -151,6 +152,11 @@ function finish(c: ConfigDraft, where: string): Config {
   if (c.dns.listen.length === 0) bad('dns.listen', 'needs at least one address');
   c.dns.listen.forEach((a, i) => tryParse(() => parseHostPort(a), `dns.listen[${i}]`, bad));
   tryParse(() => parseHostPort(c.api.listen), 'api.listen', bad);
+  try {
+    checkTransferConfig(c.dns);
+  } catch (err) {
+    throw new ConfigError(`${where}: ${(err as Error).message}`);
+  }
   c.api.registration_allow.forEach((a, i) => tryParse(() => parseCidr(a), `api.registration_allow[${i}]`, bad));
   c.api.trusted_proxies.forEach((a, i) => tryParse(() => parseCidr(a), `api.trusted_proxies[${i}]`, bad));
   c.dns.rrl_exempt.forEach((a, i) => tryParse(() => parseCidr(a), `dns.rrl_exempt[${i}]`, bad));

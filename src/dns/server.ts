@@ -5,10 +5,14 @@ import type { Config } from '../config/schema.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatHostPort, parseHostPort, type HostPort } from '../net/address.js';
+import type { PeerResponder } from './peer-responder.js';
 import { createResponder } from './responder.js';
 import { listenTcp, type TcpListener } from './tcp-listener.js';
 import { listenUdp, type UdpListener } from './udp-listener.js';
-import type { ZoneView } from './zone-index.js';
+import { createTransferFront } from './transfer/front.js';
+import type { TransferSettings } from './transfer/settings.js';
+import type { JournalSource } from './transfer/zone-records.js';
+import type { ZoneIndex, ZoneView } from './zone-index.js';
 
 export interface DnsServer {
   close(): Promise<void>;
@@ -21,6 +25,8 @@ export interface DnsServerOptions {
   readonly logger: Logger;
   /** Size of the fast-path answer cache; 0 turns it off (benchmarks compare both). */
   readonly answerCacheEntries?: number;
+  /** Zone transfers and TSIG: who may transfer, and the journal IXFR reads. */
+  readonly transfer?: { readonly zone: ZoneIndex; readonly settings: TransferSettings; readonly journal?: JournalSource };
 }
 
 /** How often to look for a port free on both UDP and TCP when asked for port 0. */
@@ -28,7 +34,11 @@ const SHARED_PORT_ATTEMPTS = 20;
 
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
   const { config, zone, logger } = options;
-  const responder = createResponder({ zone, logger, cacheEntries: options.answerCacheEntries });
+  const plain = createResponder({ zone, logger, cacheEntries: options.answerCacheEntries });
+  const transfer = options.transfer;
+  const responder: PeerResponder = transfer
+    ? createTransferFront({ responder: plain, ...transfer, journal: transfer.journal, txtTtl: config.dns.txt_ttl, logger })
+    : plain;
   const tcpOptions = { idleTimeoutMs: config.dns.tcp_idle_timeout_ms, maxConnections: config.dns.tcp_max_connections };
   const udp: UdpListener[] = [];
   const tcp: TcpListener[] = [];

@@ -4,7 +4,7 @@ import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import type { Logger } from '../log.js';
 import type { HostPort } from '../net/address.js';
 import { HEADER_LENGTH } from './constants.js';
-import type { Responder } from './responder.js';
+import { isReplyStream, type PeerResponder, type ReplyStream } from './peer-responder.js';
 
 export interface TcpListener {
   address(): HostPort;
@@ -18,7 +18,7 @@ export interface TcpOptions {
   readonly maxConnections: number;
 }
 
-export function listenTcp(host: string, port: number, responder: Responder, options: TcpOptions, logger: Logger): Promise<TcpListener> {
+export function listenTcp(host: string, port: number, responder: PeerResponder, options: TcpOptions, logger: Logger): Promise<TcpListener> {
   const sockets = new Set<Socket>();
   // Half-open allowed: a client may send its queries and FIN; it still gets every answer.
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
@@ -49,20 +49,49 @@ export function listenTcp(host: string, port: number, responder: Responder, opti
   });
 }
 
-function serveConnection(socket: Socket, responder: Responder, idleTimeoutMs: number, logger: Logger): void {
+function serveConnection(socket: Socket, responder: PeerResponder, idleTimeoutMs: number, logger: Logger): void {
   let pending: Buffer = Buffer.alloc(0);
   /** The peer is not reading: answer nothing more until the socket drains. */
   let blocked = false;
   /** The peer half-closed: answer what it sent, then close our side. */
   let ended = false;
+  /** A multi-message reply (zone transfer) being written; later queries wait for it, in order. */
+  let stream: ReplyStream | null = null;
+  const peer = socket.remoteAddress ?? '';
   socket.setNoDelay(true);
   socket.setTimeout(idleTimeoutMs);
   socket.on('timeout', () => socket.destroy());
   socket.on('error', (err) => logger.debug('dns: tcp connection error', { err }));
+  socket.on('close', () => stream?.abort('the peer closed the connection'));
+
+  const writeFramed = (reply: Buffer): void => {
+    const framed = Buffer.allocUnsafe(2 + reply.length);
+    framed.writeUInt16BE(reply.length, 0);
+    reply.copy(framed, 2);
+    if (!socket.write(framed)) {
+      blocked = true;
+      socket.pause();
+    }
+  };
+  /** Writes stream messages while the peer keeps up; true when the stream is done. */
+  const pumpStream = (active: ReplyStream): boolean => {
+    while (!blocked) {
+      const message = active.next();
+      if (message === null) return true;
+      writeFramed(message);
+      // A transfer is still being read: it has the whole idle timeout for every message.
+      socket.setTimeout(idleTimeoutMs);
+    }
+    return false;
+  };
 
   // Answers queued in Node's buffer cost memory: one read may hold thousands of pipelined
   // queries, so frames are answered only while the peer keeps up, the rest wait for 'drain'.
   const answerPending = (): void => {
+    if (stream) {
+      if (!pumpStream(stream)) return;
+      stream = null;
+    }
     while (!blocked && pending.length >= 2) {
       const length = pending.readUInt16BE(0);
       if (pending.length < 2 + length) break;
@@ -73,19 +102,19 @@ function serveConnection(socket: Socket, responder: Responder, idleTimeoutMs: nu
         socket.destroy();
         return;
       }
-      const reply = responder.respond(msg, 'tcp');
-      if (!reply) continue;
-      const framed = Buffer.allocUnsafe(2 + reply.length);
-      framed.writeUInt16BE(reply.length, 0);
-      reply.copy(framed, 2);
-      if (!socket.write(framed)) {
-        blocked = true;
-        socket.pause();
+      const reply = responder.respond(msg, 'tcp', peer);
+      if (isReplyStream(reply)) {
+        if (!pumpStream(reply)) {
+          stream = reply;
+          break;
+        }
+      } else if (reply) {
+        writeFramed(reply);
       }
     }
     // Keep only the unread tail, not the whole chunk it came in.
     if (pending.length > 0) pending = Buffer.from(pending);
-    if (ended && !blocked && !socket.destroyed) socket.end();
+    if (ended && !blocked && !stream && !socket.destroyed) socket.end();
   };
   socket.on('data', (chunk: Buffer) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);

@@ -1,0 +1,20 @@
+// What the listeners call: the responder's contract widened with the peer's address (transfers
+// are allowed by address) and a reply that may be a stream of messages (a zone transfer over
+// TCP). A plain Responder fits it as it is.
+import type { Transport } from './responder.js';
+
+/** Messages of one reply, pulled one at a time so a slow reader never has them all in memory. */
+export interface ReplyStream {
+  /** The next message, or null when the reply is complete. */
+  next(): Buffer | null;
+  /** The peer went away: stop early (logged by the producer). */
+  abort(reason: string): void;
+}
+
+export interface PeerResponder {
+  respond(msg: Buffer, transport: Transport, peer: string): Buffer | null | ReplyStream;
+}
+
+export function isReplyStream(reply: Buffer | null | ReplyStream): reply is ReplyStream {
+  return reply !== null && !Buffer.isBuffer(reply);
+}

@@ -1,0 +1,212 @@
+// The front of the name server for what the plain responder does not do: zone transfers (AXFR,
+// IXFR) with access control, and TSIG on any signed request. Everything else goes to the
+// responder untouched, so the query fast path pays one header read for it.
+import type { Logger } from '../../log.js';
+import { addressInCidrs } from '../../net/address.js';
+import { HEADER_LENGTH, Opcode, Rcode, RRType } from '../constants.js';
+import type { PeerResponder, ReplyStream } from '../peer-responder.js';
+import type { Responder, Transport } from '../responder.js';
+import {
+  appendUnsignedTsig,
+  findTsig,
+  RCODE_NOTAUTH,
+  signMessage,
+  timeOtherData,
+  TsigError,
+  tsigErrorName,
+  verifyRequest,
+  type TsigKey,
+  type TsigRecord,
+} from '../tsig.js';
+import { readMessage, readName, type WireMessage } from '../wire-reader.js';
+import type { ZoneIndex } from '../zone-index.js';
+import { createMessageStream, createTransferSigner, type TransferRecord } from './message-stream.js';
+import { MessageWriter } from './message-writer.js';
+import type { TransferSettings } from './settings.js';
+import { axfrRecords, ixfrRecords, type JournalSource } from './zone-records.js';
+
+export interface TransferFrontOptions {
+  readonly responder: Responder;
+  readonly zone: ZoneIndex;
+  readonly settings: TransferSettings;
+  readonly journal: JournalSource | undefined;
+  /** TTL of slot TXT records, for IXFR differences. */
+  readonly txtTtl: number;
+  readonly logger: Logger;
+  /** Seconds since the epoch; tests move it. */
+  readonly now?: () => number;
+}
+
+/** A signed request that verified: its key and MAC sign our reply. */
+interface Signed {
+  readonly key: TsigKey;
+  readonly tsig: TsigRecord;
+}
+
+export function createTransferFront(options: TransferFrontOptions): PeerResponder {
+  const { responder, zone, settings, logger } = options;
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+
+  const respond = (msg: Buffer, transport: Transport, peer: string): Buffer | null | ReplyStream => {
+    if (msg.length < HEADER_LENGTH || (msg[2]! & 0x80) !== 0) return responder.respond(msg, transport);
+    const opcode = (msg[2]! >> 3) & 0xf;
+    const qtype = opcode === Opcode.QUERY ? questionType(msg) : undefined;
+    const transfer = qtype === RRType.AXFR || qtype === RRType.IXFR;
+    const additional = msg.readUInt16BE(10);
+    if (!transfer && additional === 0) return responder.respond(msg, transport);
+
+    const tsig = additional === 0 ? null : findTsig(msg);
+    if (typeof tsig === 'string') {
+      // A broken message or TSIG record: FORMERR, as for any malformed request.
+      logger.info('dns: malformed signed or transfer request', { peer, problem: tsig });
+      return transfer ? errorReply(msg, null, Rcode.FORMERR, null) : responder.respond(msg, transport);
+    }
+    if (!transfer && tsig === null) return responder.respond(msg, transport);
+
+    let signed: Signed | null = null;
+    if (tsig) {
+      const check = verifyRequest(msg, tsig, settings.keys, now());
+      if (!check.ok) {
+        logger.info('dns: TSIG check failed', { peer, key: tsig.keyName, algorithm: tsig.algorithmName, error: tsigErrorName(check.error) });
+        return tsigErrorReply(msg, check.tsig, check.error, check.key);
+      }
+      signed = { key: check.key, tsig: check.tsig };
+    }
+    if (!transfer) {
+      const reply = responder.respond(msg, transport);
+      return reply && signReply(reply, signed);
+    }
+
+    const parsed = readMessage(msg);
+    if (typeof parsed === 'string' || parsed.question === null) return errorReply(msg, null, Rcode.FORMERR, signed);
+    const kind = qtype === RRType.AXFR ? 'AXFR' : 'IXFR';
+    const refusal = transferRefusal(parsed, transport, peer, signed);
+    if (refusal) {
+      logger.info('dns: zone transfer refused', { peer, kind, transport, reason: refusal, key: signed?.key.name });
+      return errorReply(msg, parsed, Rcode.REFUSED, signed);
+    }
+    if (kind === 'IXFR') {
+      const clientSerial = ixfrSerial(msg, parsed);
+      if (clientSerial === undefined) return errorReply(msg, parsed, Rcode.FORMERR, signed);
+      // Over UDP the SOA alone says "ask over TCP" (RFC 1995 §4); so does an up-to-date serial.
+      const soaOnly = transport === 'udp';
+      return startTransfer(msg, parsed, peer, signed, kind, clientSerial, soaOnly);
+    }
+    return startTransfer(msg, parsed, peer, signed, kind, undefined, false);
+  };
+
+  const transferRefusal = (parsed: WireMessage, transport: Transport, peer: string, signed: Signed | null): string | null => {
+    const question = parsed.question!;
+    if (question.class !== 1) return 'class is not IN';
+    if (question.name.labels.join('.').toLowerCase() !== zone.origin) return 'not our zone';
+    if (question.type === RRType.AXFR && transport === 'udp') return 'AXFR over UDP';
+    if (!addressInCidrs(peer, settings.allow)) return 'address not allowed';
+    if (settings.keys.length > 0 && signed === null) return 'not signed with a TSIG key';
+    return null;
+  };
+
+  const startTransfer = (
+    msg: Buffer,
+    parsed: WireMessage,
+    peer: string,
+    signed: Signed | null,
+    kind: 'AXFR' | 'IXFR',
+    clientSerial: number | undefined,
+    soaOnly: boolean,
+  ): Buffer | ReplyStream => {
+    const started = Date.now();
+    // The snapshot: enumerate() returns the RRsets of one serial; later changes replace RRsets, never mutate them.
+    const serial = zone.serial();
+    const soa = zone.soa();
+    let records: Iterator<TransferRecord>;
+    let style = kind === 'AXFR' ? 'full' : 'incremental';
+    if (kind === 'IXFR' && (soaOnly || !serialIsOlder(clientSerial!, serial))) {
+      records = [{ name: soa.name, ttl: soa.ttl, rdata: soa.rdata[0]! }][Symbol.iterator]();
+      style = 'soa only';
+    } else {
+      const changes = kind === 'IXFR' ? options.journal?.journalSince(clientSerial!, serial) : undefined;
+      if (kind === 'IXFR' && changes) records = ixfrRecords(soa, changes, zone.origin, options.txtTtl);
+      else {
+        records = axfrRecords(soa, zone.enumerate());
+        style = 'full';
+      }
+    }
+    const question = parsed.question!;
+    const stream = createMessageStream({
+      header: { id: parsed.id, flags: 0x8400 | (parsed.flags & 0x0100) },
+      question: { labels: question.name.labels, type: question.type, class: question.class },
+      records,
+      opt: ednsOf(parsed),
+      signer: signed ? createTransferSigner(signed.key, signed.tsig.mac, now) : null,
+      onDone: (stats) =>
+        logger.info('dns: zone transfer sent', { peer, kind, style, serial, from: clientSerial, ...stats, ms: Date.now() - started, key: signed?.key.name }),
+      onAbort: (reason, stats) => logger.info('dns: zone transfer stopped', { peer, kind, serial, reason, ...stats }),
+    });
+    return stream;
+  };
+
+  /** NOTAUTH with the TSIG error (RFC 8945 §5.2): unsigned for BADKEY/BADSIG, signed otherwise. */
+  const tsigErrorReply = (msg: Buffer, tsig: TsigRecord, error: number, key: TsigKey | undefined): Buffer => {
+    const parsed = readMessage(msg);
+    const bare = bareReply(msg, typeof parsed === 'string' ? null : parsed, RCODE_NOTAUTH);
+    if (!key) return appendUnsignedTsig(bare, tsig, error, now());
+    // BADTIME: signed at the request's time, so its sender can verify it; our clock in other data.
+    const badTime = error === TsigError.BADTIME;
+    const timeSigned = badTime ? tsig.timeSigned : now();
+    const otherData = badTime ? timeOtherData(now()) : undefined;
+    return signMessage(bare, key, { timeSigned, priorMac: tsig.mac, error, otherData, originalId: tsig.originalId }).message;
+  };
+
+  const errorReply = (msg: Buffer, parsed: WireMessage | null, rcode: number, signed: Signed | null): Buffer =>
+    signReply(bareReply(msg, parsed, rcode), signed);
+
+  const signReply = (reply: Buffer, signed: Signed | null): Buffer =>
+    signed ? signMessage(reply, signed.key, { timeSigned: now(), priorMac: signed.tsig.mac }).message : reply;
+
+  return { respond };
+}
+
+/** The header echoed (ID, opcode, RD), the rcode, and the question when it could be read. */
+function bareReply(msg: Buffer, parsed: WireMessage | null, rcode: number): Buffer {
+  const writer = new MessageWriter({ id: msg.readUInt16BE(0), flags: 0x8000 | (msg.readUInt16BE(2) & 0x7900) | rcode }, 512);
+  if (parsed?.question) writer.question(parsed.question.name.labels, parsed.question.type, parsed.question.class);
+  return writer.finish();
+}
+
+/** The question's type, read without decoding the message; undefined when unreadable. */
+export function questionType(msg: Buffer): number | undefined {
+  if (msg.readUInt16BE(4) !== 1) return undefined;
+  let offset = HEADER_LENGTH;
+  while (offset < msg.length) {
+    const len = msg[offset]!;
+    if (len === 0) return offset + 3 <= msg.length ? msg.readUInt16BE(offset + 1) : undefined;
+    if ((len & 0xc0) !== 0) return undefined;
+    offset += 1 + len;
+  }
+  return undefined;
+}
+
+/** The serial of the SOA an IXFR request carries in its authority section (RFC 1995 §3). */
+function ixfrSerial(msg: Buffer, parsed: WireMessage): number | undefined {
+  const soa = parsed.authority[0];
+  if (parsed.authority.length !== 1 || !soa || soa.type !== RRType.SOA) return undefined;
+  const mname = readName(msg, soa.rdataStart);
+  if (typeof mname === 'string') return undefined;
+  const rname = readName(msg, mname.end);
+  if (typeof rname === 'string' || rname.end + 20 !== soa.rdataEnd) return undefined;
+  return msg.readUInt32BE(rname.end);
+}
+
+/** RFC 1982 serial arithmetic: a is older than b. */
+export function serialIsOlder(a: number, b: number): boolean {
+  return a !== b && ((b - a) >>> 0) < 2 ** 31;
+}
+
+/** Our OPT record for replies to a request that had one: payload 1232, version 0. */
+function ednsOf(parsed: WireMessage): Buffer | null {
+  if (!parsed.additional.some((r) => r.type === RRType.OPT)) return null;
+  const opt = Buffer.alloc(11);
+  opt.writeUInt16BE(RRType.OPT, 1);
+  opt.writeUInt16BE(1232, 3);
+  return opt;
+}

@@ -1,0 +1,58 @@
+// The records of a transfer reply, produced lazily: AXFR (RFC 5936 §2.2: SOA, every other
+// record, SOA) from one snapshot of the zone, and IXFR (RFC 1995 §4) from journal changes.
+import { RRType } from '../constants.js';
+import type { RData, RRset } from '../records.js';
+import { asciiLower } from '../names.js';
+import { txtRRset } from '../zone-index.js';
+import type { TransferRecord } from './message-stream.js';
+
+/** What one slot served before and after a change. */
+export interface SlotDelta {
+  readonly subdomain: string;
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}
+
+/** One serial step of the zone: from -> to, with the slots it changed (maybe none). */
+export interface JournalChange {
+  readonly from: number;
+  readonly to: number;
+  readonly slots: readonly SlotDelta[];
+}
+
+export interface JournalSource {
+  /** The unbroken chain of changes from `from` to `to`, or undefined when the journal lacks part of it. */
+  journalSince(from: number, to: number): readonly JournalChange[] | undefined;
+}
+
+export function* axfrRecords(soa: RRset, snapshot: readonly RRset[]): Generator<TransferRecord> {
+  const soaRecord = { name: soa.name, ttl: soa.ttl, rdata: soa.rdata[0]! };
+  yield soaRecord;
+  for (const rrset of snapshot) {
+    if (rrset.type === RRType.SOA) continue;
+    for (const rdata of rrset.rdata) yield { name: rrset.name, ttl: rrset.ttl, rdata };
+  }
+  yield soaRecord;
+}
+
+/** Current SOA; per change: old SOA, removed records, new SOA, added records; current SOA. */
+export function* ixfrRecords(soa: RRset, changes: readonly JournalChange[], origin: string, txtTtl: number): Generator<TransferRecord> {
+  const current = soa.rdata[0]!;
+  const soaAt = (serial: number): TransferRecord => ({ name: soa.name, ttl: soa.ttl, rdata: { ...(current as RData & { type: 6 }), serial } });
+  yield soaAt((current as { serial: number }).serial);
+  for (const change of changes) {
+    yield soaAt(change.from);
+    for (const slot of change.slots) yield* txtRecords(slot, origin, txtTtl, slot.before, slot.after);
+    yield soaAt(change.to);
+    for (const slot of change.slots) yield* txtRecords(slot, origin, txtTtl, slot.after, slot.before);
+  }
+  yield soaAt((current as { serial: number }).serial);
+}
+
+/** TXT records of `values` that are not in `other`. */
+function txtRecords(slot: SlotDelta, origin: string, ttl: number, values: readonly string[], other: readonly string[]): TransferRecord[] {
+  const only = values.filter((v) => !other.includes(v));
+  if (only.length === 0) return [];
+  const name = `${asciiLower(slot.subdomain)}.${origin}`;
+  return txtRRset(name, only, ttl).rdata.map((rdata) => ({ name, ttl, rdata }));
+}
