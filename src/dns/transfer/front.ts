@@ -142,7 +142,8 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
         logger.info('dns: zone transfer sent', { peer, kind, style, serial, from: clientSerial, ...stats, ms: Date.now() - started, key: signed?.key.name }),
       onAbort: (reason, stats) => logger.info('dns: zone transfer stopped', { peer, kind, serial, reason, ...stats }),
     });
-    return stream;
+    // The SOA alone is one message: over UDP it must be a plain reply.
+    return style === 'soa only' ? (stream.next() as Buffer) : stream;
   };
 
   /** NOTAUTH with the TSIG error (RFC 8945 §5.2): unsigned for BADKEY/BADSIG, signed otherwise. */
