@@ -5,6 +5,7 @@ import { newPassword, newUuid } from '../crypto/secrets.js';
 import { AppError } from '../errors.js';
 import { addressInCidrs, formatCidr, parseCidr } from '../net/address.js';
 import type { Account, Store } from '../store/store.js';
+import { fulldomainOf } from './fulldomain.js';
 
 /** What a client is told once at registration: the only time the password exists in clear. */
 export interface Credentials {
@@ -45,7 +46,7 @@ export function allowedFrom(account: Account, address: string): boolean {
 export function createAccountService(store: Store, pool: BcryptPool, options: { zone: string; bcryptCost: number }): AccountService {
   // Compared against when the username is unknown, so both paths cost one bcrypt compare.
   let dummyHash: Promise<string> | undefined;
-  const fulldomain = (subdomain: string): string => `${subdomain}.${options.zone}`;
+  const fulldomain = (subdomain: string): string => fulldomainOf(subdomain, options.zone);
 
   const credentialsOf = (account: Account, password: string): Credentials => ({
     username: account.username,

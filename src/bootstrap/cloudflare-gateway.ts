@@ -6,7 +6,9 @@ import type { RecordCreateParams, RecordResponse, RecordUpdateParams } from 'clo
 import { AppError } from '../errors.js';
 import { describeCloudflareError } from './cloudflare-errors.js';
 import { describeCredential, type CloudflareCredential } from './credential.js';
-import { canonicalContent, normalizeName, parseCaaContent, type CaaData, type DnsRecord, type ExistingRecord, type Zone } from './records.js';
+import { normalizeName } from '../names/domain-name.js';
+import { isLoopbackHost } from '../net/address.js';
+import { canonicalContent, parseCaaContent, type CaaData, type DnsRecord, type ExistingRecord, type Zone } from './records.js';
 
 export interface Verification {
   /** e.g. "API token (active)". */
@@ -46,8 +48,7 @@ export function cloudflareEndpointNote(env: NodeJS.ProcessEnv = process.env): st
   } catch {
     throw new AppError('usage', `CLOUDFLARE_BASE_URL "${value}" is not a URL (unset it to use ${defaultEndpoint})`);
   }
-  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw new AppError('usage', `CLOUDFLARE_BASE_URL ${url.origin} is not https: the Cloudflare credential would cross the network unencrypted; use an https URL (plain http only to this machine)`);
   }
   if (value.replace(/\/+$/, '') === defaultEndpoint) return undefined;

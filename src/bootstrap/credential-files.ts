@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
+import { normalizeName } from '../names/domain-name.js';
 
 export const storageFileName = 'acmedns.json';
 export const readmeFileName = 'README.txt';
@@ -52,7 +53,7 @@ export function readStorage(outDir: string): { entries: Map<string, StorageEntry
     throw new AppError('out_unreadable', `${file} is not a goacmedns storage object; move it away, it is not overwritten`);
   }
   const entries = new Map<string, StorageEntry>();
-  for (const [domain, value] of Object.entries(raw)) if (isEntry(value)) entries.set(domain.toLowerCase(), value);
+  for (const [domain, value] of Object.entries(raw)) if (isEntry(value)) entries.set(normalizeName(domain), value);
   return { entries, raw: raw as Record<string, unknown> };
 }
 

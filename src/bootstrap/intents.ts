@@ -2,7 +2,9 @@
 // the delegation of our zone (NS + name-server addresses), one CNAME per certificate name and,
 // on request, CAA records. Pure: problems come back as errors and notes, not thrown.
 import ipaddr from 'ipaddr.js';
-import { isWithin, type CertificateName } from './names.js';
+import { fulldomainOf } from '../accounts/fulldomain.js';
+import { isAtOrBelow } from '../names/domain-name.js';
+import type { CertificateName } from './names.js';
 import type { Intent, Zone } from './records.js';
 import { parentZoneOf, zoneForName } from './zones.js';
 
@@ -46,12 +48,12 @@ export function buildIntents(input: IntentInput): IntentResult {
       errors.push(`${name.requested.join(', ')}: no Cloudflare zone of this account holds ${name.bare} (zones visible to the credential: ${zoneNames})`);
       continue;
     }
-    if (isWithin(name.bare, input.zone)) {
+    if (isAtOrBelow(name.bare, input.zone)) {
       errors.push(`${name.bare} lies inside our own zone ${input.zone}; certificate names must be outside it`);
       continue;
     }
     const slot = input.slots.get(name.bare) ?? '<new slot>';
-    intents.push({ kind: 'cname', zone, name: name.challengeName, target: `${slot}.${input.zone}`, ttl: challengeCnameTtl, purpose: `challenge for ${name.requested.join(', ')}` });
+    intents.push({ kind: 'cname', zone, name: name.challengeName, target: fulldomainOf(slot, input.zone), ttl: challengeCnameTtl, purpose: `challenge for ${name.requested.join(', ')}` });
     if (input.caa) {
       const value = input.caa.accountUri ? `${input.caa.issuer}; accounturi=${input.caa.accountUri}` : input.caa.issuer;
       const certZone = zoneForName(name.bare, input.zones) ?? zone;
@@ -123,7 +125,7 @@ function buildDelegation(input: IntentInput): IntentResult {
       notes.push(`ns address ${address} is not a public address (${range}): resolvers on the internet cannot reach it`);
     }
   }
-  const glue = isWithin(input.nsname, input.zone);
+  const glue = isAtOrBelow(input.nsname, input.zone);
   intents.push({ kind: 'address', zone: nsZone, name: input.nsname, addresses, ttl: input.delegationTtl, purpose: glue ? 'glue' : 'name server address' });
   return { intents, errors, notes };
 }

@@ -3,6 +3,7 @@
 // through the same label, so they share one entry (and one account).
 import { domainToASCII } from 'node:url';
 import { AppError } from '../errors.js';
+import { isHostName, normalizeName } from '../names/domain-name.js';
 
 export interface CertificateName {
   /** The name without `*.`, lower case, no trailing dot: the account label and storage key. */
@@ -13,21 +14,18 @@ export interface CertificateName {
   readonly challengeName: string;
 }
 
-const label = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
-
 /**
  * Lower case, no trailing dot, international names in their ASCII (punycode) form, the form
  * DNS, the CA and the clients' storage lookups use; throws AppError('bad_domain') for anything
  * that is not a host name.
  */
 export function normalizeCertificateName(input: string): { bare: string; wildcard: boolean } {
-  const text = input.trim().toLowerCase().replace(/\.$/, '');
+  const text = normalizeName(input);
   const wildcard = text.startsWith('*.');
   const typed = wildcard ? text.slice(2) : text;
   // Only names with non-ASCII characters are converted; '' (not convertible) is refused below.
   const bare = /[^ -~]/.test(typed) ? domainToASCII(typed) : typed;
-  const labels = bare.split('.');
-  if (bare.length === 0 || bare.length > 253 || labels.length < 2 || !labels.every((l) => label.test(l))) {
+  if (!isHostName(bare) || !bare.includes('.')) {
     throw new AppError('bad_domain', `"${input}" is not a certificate name (expected e.g. www.example.com or *.example.com)`);
   }
   if (bare.startsWith('_acme-challenge.')) {
@@ -55,9 +53,4 @@ export function parseDomainList(text: string): string[] {
     .split('\n')
     .map((line) => line.replace(/#.*/, '').trim())
     .filter((line) => line !== '');
-}
-
-/** True when `name` equals `zone` or lies below it. */
-export function isWithin(name: string, zone: string): boolean {
-  return name === zone || name.endsWith(`.${zone}`);
 }

@@ -1,9 +1,9 @@
 // The plan: a pure diff between the records we want (intents) and what the Cloudflare zones
 // hold. No network here, so every rule about conflicts and replacement is testable directly.
+import { normalizeName } from '../names/domain-name.js';
 import {
   canonicalContent,
   caaIssuer,
-  normalizeName,
   sameCaaValue,
   type AddressIntent,
   type CaaIntent,

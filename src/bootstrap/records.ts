@@ -1,6 +1,7 @@
 // The DNS records bootstrap reasons about, independent of the Cloudflare SDK's types: what we
 // want in a zone (intents) and what a zone holds (existing records).
 import ipaddr from 'ipaddr.js';
+import { normalizeName } from '../names/domain-name.js';
 
 export interface CaaData {
   readonly flags: number;
@@ -67,10 +68,6 @@ export interface CaaIntent extends IntentBase {
 
 export type Intent = CnameIntent | DelegationIntent | AddressIntent | CaaIntent;
 
-export function normalizeName(name: string): string {
-  return name.trim().toLowerCase().replace(/\.$/, '');
-}
-
 /** Content in the form we compare: host names folded, IPv6 compressed, CAA rebuilt from data. */
 export function canonicalContent(type: string, content: string, caa?: CaaData): string {
   switch (type) {
@@ -109,7 +106,7 @@ export function sameCaaValue(a: string, b: string): boolean {
       .split(';')
       .map((part) => part.trim().replace(/\s*=\s*/, '='))
       .filter((part) => part !== '')
-      .map((part, i) => (i === 0 ? part.toLowerCase() : part))
+      .map((part, i) => (i === 0 ? normalizeName(part) : part))
       .join(';');
   return canon(a) === canon(b);
 }

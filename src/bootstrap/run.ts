@@ -1,10 +1,13 @@
 // The bootstrap run: read-only discovery and planning first, then, once confirmed, accounts,
 // credential files and DNS changes in an order that a later run can always finish.
+import { fulldomainOf } from '../accounts/fulldomain.js';
 import { createAccountService } from '../accounts/service.js';
 import type { Config } from '../config/schema.js';
 import { publicApiUrl } from '../config/load.js';
 import { createBcryptPool } from '../crypto/bcrypt-pool.js';
 import { AppError } from '../errors.js';
+import { isAtOrBelow, normalizeName } from '../names/domain-name.js';
+import { isLoopbackHost } from '../net/address.js';
 import { readAccountSnapshot } from './account-snapshot.js';
 import { applyAccounts, decideAccounts, skipBlocked, slotsOf, type AccountDecision, type SlotCredentials } from './accounts.js';
 import { applyPlan } from './apply.js';
@@ -12,10 +15,10 @@ import type { CloudflareGateway } from './cloudflare-gateway.js';
 import { checkOutDir, credentialFileContents, probeOutDir, readStorage, staleCredentialFiles, writeCredentialFiles, type StorageEntry } from './credential-files.js';
 import type { CloudflareCredential } from './credential.js';
 import { buildIntents } from './intents.js';
-import { certificateNames, isWithin } from './names.js';
+import { certificateNames } from './names.js';
 import { computePlan, planHasChanges } from './plan.js';
 import { printable, renderAccountTable, renderPlanSummary, renderPlanTable } from './plan-table.js';
-import { normalizeName, type ExistingRecord, type Intent, type Zone } from './records.js';
+import type { ExistingRecord, Intent, Zone } from './records.js';
 import { parentZoneOf } from './zones.js';
 import { openConfiguredStore } from '../store/open-configured.js';
 
@@ -54,7 +57,7 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
   if (options.outDir) checkOutDir(options.outDir);
   const requested = new Map(names.map((n) => [n.bare, n.requested] as const));
   // Bad input is told before the credential is used at all.
-  const inside = names.filter((n) => isWithin(n.bare, config.dns.zone));
+  const inside = names.filter((n) => isAtOrBelow(n.bare, config.dns.zone));
   if (inside.length > 0) {
     throw new AppError('bad_domain', `${inside.map((n) => n.requested.join(', ')).join('; ')}: inside our own zone ${config.dns.zone}; certificate names must be outside it (its names are the challenge slots)`);
   }
@@ -187,7 +190,7 @@ export function serverUrlNotes(configured: string, serverUrl: string): string[] 
   const notes: string[] = [];
   if (!configured) notes.push(`api.public_url is not set, so the credential files say server_url ${serverUrl}; set it (or --api-url) to the URL your servers reach the API at`);
   const { protocol, hostname } = new URL(serverUrl);
-  if (protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) {
+  if (protocol === 'http:' && !isLoopbackHost(hostname)) {
     notes.push(`server_url ${serverUrl} is plain HTTP: the update passwords would cross the network unencrypted; use https`);
   }
   return notes;
@@ -212,7 +215,7 @@ async function listExisting(intents: readonly Intent[], gateway: CloudflareGatew
 function reusedCredentials(decisions: readonly AccountDecision[], zone: string): Map<string, SlotCredentials> {
   const result = new Map<string, SlotCredentials>();
   for (const d of decisions) {
-    if (d.kind === 'reuse') result.set(d.bare, { username: d.username, password: d.password, subdomain: d.subdomain, fulldomain: `${d.subdomain}.${zone}` });
+    if (d.kind === 'reuse') result.set(d.bare, { username: d.username, password: d.password, subdomain: d.subdomain, fulldomain: fulldomainOf(d.subdomain, zone) });
   }
   return result;
 }

@@ -1,11 +1,11 @@
 // Which Cloudflare zone holds a name: the longest zone name that is a suffix of it.
-import { isWithin } from './names.js';
+import { isAtOrBelow } from '../names/domain-name.js';
 import type { Zone } from './records.js';
 
 export function zoneForName(name: string, zones: readonly Zone[]): Zone | undefined {
   let best: Zone | undefined;
   for (const zone of zones) {
-    if (isWithin(name, zone.name) && (!best || zone.name.length > best.name.length)) best = zone;
+    if (isAtOrBelow(name, zone.name) && (!best || zone.name.length > best.name.length)) best = zone;
   }
   return best;
 }

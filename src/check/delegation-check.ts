@@ -1,7 +1,9 @@
 // What the world sees: the delegation of our zone, the name server's addresses, and each
 // certificate name's _acme-challenge CNAME pointing at its own slot. Pure over a DNS lookup
 // interface, so the rules are testable and the command chooses the resolver.
+import { fulldomainOf } from '../accounts/fulldomain.js';
 import type { Config } from '../config/schema.js';
+import { normalizeName } from '../names/domain-name.js';
 
 export interface CheckResult {
   readonly check: string;
@@ -23,14 +25,12 @@ export interface SlotOwner {
   readonly subdomain: string;
 }
 
-const lower = (name: string): string => name.toLowerCase().replace(/\.$/, '');
-
 export async function checkDelegation(config: Config, names: readonly string[], slots: readonly SlotOwner[], lookup: DnsLookup): Promise<CheckResult[]> {
   const { zone, nsname } = config.dns;
   const results: CheckResult[] = [];
   const add = (check: string, ok: boolean, detail: string): void => void results.push({ check, ok, detail });
 
-  const servers = (await lookup.ns(zone)).map(lower);
+  const servers = (await lookup.ns(zone)).map(normalizeName);
   add(`NS ${zone}`, servers.includes(nsname), servers.length === 0 ? 'no NS records: the zone is not delegated' : `${servers.join(', ')}${servers.includes(nsname) ? '' : ` (expected ${nsname})`}`);
 
   const addresses = await lookup.addresses(nsname);
@@ -38,17 +38,17 @@ export async function checkDelegation(config: Config, names: readonly string[], 
   add(`address of ${nsname}`, addresses.length > 0 && missing.length === 0, addresses.length === 0 ? 'no A/AAAA records' : `${addresses.join(', ')}${missing.length ? ` (missing ${missing.join(', ')})` : ''}`);
 
   const mname = await lookup.soaMname(zone);
-  add(`SOA ${zone}`, mname !== undefined && lower(mname) === nsname, mname === undefined ? 'no SOA: our server is not reached through the delegation' : `served by ${lower(mname)}`);
+  add(`SOA ${zone}`, mname !== undefined && normalizeName(mname) === nsname, mname === undefined ? 'no SOA: our server is not reached through the delegation' : `served by ${normalizeName(mname)}`);
 
   for (const name of names) {
     const challenge = `_acme-challenge.${name}`;
     const owner = slots.find((s) => s.label === name);
-    const targets = (await lookup.cname(challenge)).map(lower);
+    const targets = (await lookup.cname(challenge)).map(normalizeName);
     if (!owner) {
       add(`CNAME ${challenge}`, false, 'no account for this name in the store (run bootstrap or `account add --label`)');
       continue;
     }
-    const expected = `${owner.subdomain}.${zone}`;
+    const expected = fulldomainOf(owner.subdomain, zone);
     const detail = targets.length === 0 ? `missing (expected ${expected})` : targets[0] === expected ? expected : `${targets.join(', ')} (expected ${expected})`;
     add(`CNAME ${challenge}`, targets[0] === expected, detail);
   }

@@ -1,6 +1,7 @@
 // `acme-delegate account ...`: administration on the store file, for operators (and for
 // registration = "closed"). A running server picks the changes up within a second.
 import { parseArgs } from 'node:util';
+import { fulldomainOf } from '../accounts/fulldomain.js';
 import { createAccountService, normalizeAllowfrom } from '../accounts/service.js';
 import { publicApiUrl } from '../config/load.js';
 import { createBcryptPool } from '../crypto/bcrypt-pool.js';
@@ -30,7 +31,7 @@ function describe(account: Account, zone: string): Record<string, unknown> {
   return {
     username: account.username,
     subdomain: account.subdomain,
-    fulldomain: `${account.subdomain}.${zone}`,
+    fulldomain: fulldomainOf(account.subdomain, zone),
     allowfrom: account.allowfrom,
     state: account.state,
     label: account.label,

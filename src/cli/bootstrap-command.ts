@@ -11,6 +11,7 @@ import { parseDomainList } from '../bootstrap/names.js';
 import { createRedactor } from '../bootstrap/redact.js';
 import { runBootstrap } from '../bootstrap/run.js';
 import { AppError } from '../errors.js';
+import { normalizeName } from '../names/domain-name.js';
 import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
 
 const usage = `Usage: acme-delegate bootstrap --domain NAME [--domain NAME...] --out DIR [options]
@@ -179,7 +180,7 @@ function caaOptions(issuer: string | undefined, accountUri: string | undefined):
     }
     if (!url || url.protocol !== 'https:' || /[\s;"]/.test(accountUri)) throw new AppError('usage', `--caa-accounturi "${accountUri}" is not an https ACME account URL`);
   }
-  return { issuer: issuer.trim().toLowerCase(), ...(accountUri ? { accountUri } : {}) };
+  return { issuer: normalizeName(issuer), ...(accountUri ? { accountUri } : {}) };
 }
 
 /**

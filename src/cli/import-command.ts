@@ -2,6 +2,7 @@
 // client credential still valid, and translates its config.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { fulldomainOf } from '../accounts/fulldomain.js';
 import { AppError } from '../errors.js';
 import { readAcmeDnsDatabase } from '../import/acme-dns-database.js';
 import { translateAcmeDnsConfig } from '../import/acme-dns-config.js';
@@ -64,7 +65,7 @@ export async function runImportCommand(argv: string[]): Promise<number> {
   const config = configFromOptions(values);
   say(`${values.from}: ${accounts.length} accounts, ${accounts.reduce((n, a) => n + a.values.length, 0)} TXT values`);
   if (values['dry-run']) {
-    for (const a of accounts) say(`  would import ${a.username} -> ${a.subdomain}.${config.dns.zone}`);
+    for (const a of accounts) say(`  would import ${a.username} -> ${fulldomainOf(a.subdomain, config.dns.zone)}`);
     return 0;
   }
   const store = openConfiguredStore(config);

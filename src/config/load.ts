@@ -6,6 +6,7 @@ import { Value } from '@sinclair/typebox/value';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
+import { isHostName, normalizeName } from '../names/domain-name.js';
 import { isIpAddress, parseCidr, parseHostPort } from '../net/address.js';
 import { checkTransferConfig } from '../dns/transfer/settings.js';
 import { configKeys, configSchema, configSections, type Config, type ConfigDraft, type KeySpec } from './schema.js';
@@ -131,23 +132,17 @@ function fromText(spec: KeySpec, text: string | readonly string[], where: string
   return checkType(spec, single, where);
 }
 
-const domainName = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
-
-export function normalizeDomain(name: string): string {
-  return name.trim().toLowerCase().replace(/\.$/, '');
-}
-
 /** Cross-key rules and derived defaults. */
 function finish(c: ConfigDraft, where: string): Config {
   const bad = (key: string, why: string): never => {
     throw new ConfigError(`${where}: ${key} ${why}`);
   };
-  c.dns.zone = normalizeDomain(c.dns.zone);
-  if (!domainName.test(c.dns.zone)) bad('dns.zone', `"${c.dns.zone}" is not a domain name`);
-  c.dns.nsname = normalizeDomain(c.dns.nsname || `ns.${c.dns.zone}`);
-  if (!domainName.test(c.dns.nsname)) bad('dns.nsname', `"${c.dns.nsname}" is not a domain name`);
-  c.dns.nsadmin = normalizeDomain((c.dns.nsadmin || `hostmaster.${c.dns.zone}`).replace('@', '.'));
-  if (!domainName.test(c.dns.nsadmin)) bad('dns.nsadmin', `"${c.dns.nsadmin}" is not a mailbox in DNS form`);
+  c.dns.zone = normalizeName(c.dns.zone);
+  if (!isHostName(c.dns.zone)) bad('dns.zone', `"${c.dns.zone}" is not a domain name`);
+  c.dns.nsname = normalizeName(c.dns.nsname || `ns.${c.dns.zone}`);
+  if (!isHostName(c.dns.nsname)) bad('dns.nsname', `"${c.dns.nsname}" is not a domain name`);
+  c.dns.nsadmin = normalizeName((c.dns.nsadmin || `hostmaster.${c.dns.zone}`).replace('@', '.'));
+  if (!isHostName(c.dns.nsadmin)) bad('dns.nsadmin', `"${c.dns.nsadmin}" is not a mailbox in DNS form`);
   c.dns.ns_addresses.forEach((a, i) => isIpAddress(a) || bad(`dns.ns_addresses[${i}]`, `"${a}" is not an IP address`));
   if (c.dns.listen.length === 0) bad('dns.listen', 'needs at least one address');
   c.dns.listen.forEach((a, i) => tryParse(() => parseHostPort(a), `dns.listen[${i}]`, bad));

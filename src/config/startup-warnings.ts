@@ -1,13 +1,6 @@
 // Settings that are valid but probably not what the operator meant, said once at start.
-import ipaddr from 'ipaddr.js';
-import { parseHostPort } from '../net/address.js';
+import { isLoopbackHost, parseHostPort } from '../net/address.js';
 import type { Config } from './schema.js';
-
-function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (!ipaddr.isValid(host)) return false;
-  return ipaddr.process(host).range() === 'loopback';
-}
 
 export function startupWarnings(config: Config): string[] {
   const warnings: string[] = [];

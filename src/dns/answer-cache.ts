@@ -4,7 +4,7 @@
 // per zone version. A template is what the general path produced, so replaying it is
 // byte-equivalent by construction; a test checks that on every hot case.
 import { HEADER_LENGTH } from './constants.js';
-import { asciiLower } from './names.js';
+import { asciiLower } from '../names/domain-name.js';
 import type { Query } from './query-decoder.js';
 import type { ZoneView } from './zone-index.js';
 

@@ -1,15 +1,6 @@
-// Domain-name helpers shared by the zone index and the rules. DNS compares names ignoring ASCII
-// case only (RFC 4343), so we never use String#toLowerCase on wire names (it would fold latin1).
-
-/** Lower-cases A-Z only; other bytes (kept as latin1 chars) are left alone. */
-export function asciiLower(text: string): string {
-  return text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
-}
-
-/** True when `name` equals `zone` or lies below it; both lower-case, no trailing dot. */
-export function isAtOrBelow(name: string, zone: string): boolean {
-  return name === zone || (name.length > zone.length && name.endsWith(zone) && name[name.length - zone.length - 1] === '.');
-}
+// Domain-name helpers of the zone index and the rules: walking up the tree and canonical order.
+// Folding and "at or below" live in src/names/domain-name.ts with the other name rules.
+import { asciiLower } from '../names/domain-name.js';
 
 /** The parent of a name ("a.b.c" -> "b.c"); the root ("") has none. */
 export function parentName(name: string): string | undefined {

@@ -1,7 +1,8 @@
 // The authoritative rules (RFC 1034 §4.3.2, 2308, 6604, 6891, 8482): a pure function from a
 // decoded query and the zone to a response model. No sockets, no encoding, never throws on input.
 import { Opcode, RRClass, RRType, Rcode } from './constants.js';
-import { asciiLower, isAtOrBelow, parentName } from './names.js';
+import { asciiLower, isAtOrBelow } from '../names/domain-name.js';
+import { parentName } from './names.js';
 import type { Edns, Query, Question } from './query-decoder.js';
 import { recordsOf, type ResourceRecord, type RRset } from './records.js';
 import type { ZoneView } from './zone-index.js';

@@ -4,7 +4,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { ConfigError } from '../errors.js';
 import { RRType } from './constants.js';
-import { asciiLower, isAtOrBelow } from './names.js';
+import { asciiLower, isAtOrBelow, isValidLabel } from '../names/domain-name.js';
 import type { RData } from './records.js';
 import { tokenize, type Token } from './zone-file-syntax.js';
 
@@ -16,7 +16,6 @@ export interface StaticRecord {
 }
 
 const MAX_TTL = 2147483647; // RFC 2181 §8
-const label = /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 
 /** Parses every line; the error names `dns.records[i]` and why. */
 export function parseStaticRecords(lines: readonly string[], zone: string): StaticRecord[] {
@@ -130,7 +129,7 @@ function qualify(name: string, zone: string, what: string): string {
   if (full.length > 253) throw new Error(`${what} "${name}" is longer than 253 characters`);
   for (const part of full.split('.')) {
     if (part === '*') throw new Error(`${what} "${name}": wildcards are not supported`);
-    if (!label.test(part)) throw new Error(`${what} "${name}" has an invalid label "${part}" (letters, digits, "-", "_", at most 63)`);
+    if (!isValidLabel(part)) throw new Error(`${what} "${name}" has an invalid label "${part}" (letters, digits, "-", "_", at most 63)`);
   }
   return full;
 }

@@ -7,7 +7,8 @@ import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Slot, SlotChange } from '../store/store.js';
 import { RRType } from './constants.js';
-import { asciiLower, compareCanonical, isAtOrBelow, parentName } from './names.js';
+import { asciiLower, isAtOrBelow } from '../names/domain-name.js';
+import { compareCanonical, parentName } from './names.js';
 import type { RData, RRset } from './records.js';
 import { parseStaticRecords } from './static-records.js';
 

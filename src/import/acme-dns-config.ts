@@ -2,7 +2,7 @@
 // the zone, name server, static records, listen addresses and registration policy.
 import { parse as parseToml } from 'smol-toml';
 import { AppError } from '../errors.js';
-import { normalizeDomain } from '../config/load.js';
+import { normalizeName } from '../names/domain-name.js';
 
 interface AcmeDnsConfig {
   general?: { listen?: string; domain?: string; nsname?: string; nsadmin?: string; records?: string[] };
@@ -31,17 +31,17 @@ export function translateAcmeDnsConfig(text: string, source = 'config.cfg'): { t
     throw new AppError('import_failed', `${source}: invalid TOML: ${(error as Error).message.split('\n')[0]}`);
   }
   const notes: string[] = [];
-  const zone = normalizeDomain(cfg.general?.domain ?? '');
+  const zone = normalizeName(cfg.general?.domain ?? '');
   if (!zone) throw new AppError('import_failed', `${source}: general.domain is missing`);
-  const nsname = normalizeDomain(cfg.general?.nsname ?? `ns.${zone}`);
+  const nsname = normalizeName(cfg.general?.nsname ?? `ns.${zone}`);
   const addresses: string[] = [];
   const records: string[] = [];
   for (const record of cfg.general?.records ?? []) {
     const [owner = '', type = '', ...rest] = record.trim().split(/\s+/);
-    const name = normalizeDomain(owner);
+    const name = normalizeName(owner);
     // The apex NS and the name server's glue are generated from nsname and ns_addresses.
     if (name === nsname && (type.toUpperCase() === 'A' || type.toUpperCase() === 'AAAA')) addresses.push(rest.join(' '));
-    else if (name === zone && type.toUpperCase() === 'NS' && normalizeDomain(rest.join(' ')) === nsname) continue;
+    else if (name === zone && type.toUpperCase() === 'NS' && normalizeName(rest.join(' ')) === nsname) continue;
     else records.push(record.trim());
   }
   const port = String(cfg.api?.port ?? '443');
@@ -57,7 +57,7 @@ export function translateAcmeDnsConfig(text: string, source = 'config.cfg'): { t
     '[dns]',
     `zone = ${quote(zone)}`,
     `nsname = ${quote(nsname)}`,
-    `nsadmin = ${quote(normalizeDomain(cfg.general?.nsadmin ?? `hostmaster.${zone}`))}`,
+    `nsadmin = ${quote(normalizeName(cfg.general?.nsadmin ?? `hostmaster.${zone}`))}`,
     `ns_addresses = ${list(addresses)}`,
     `listen = ${list([dnsListen])}`,
     `records = ${list(records)}`,

@@ -27,6 +27,16 @@ export function isIpAddress(text: string): boolean {
   return ipaddr.isValid(text) && (ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text));
 }
 
+/**
+ * True for names and addresses that stay on this machine: "localhost", 127.0.0.0/8, ::1 and
+ * ::ffff:127.x; IPv6 may come in brackets, as URL host names do ("[::1]").
+ */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  const address = host.replace(/^\[(.*)\]$/, '$1');
+  return ipaddr.isValid(address) && ipaddr.process(address).range() === 'loopback';
+}
+
 export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 /**

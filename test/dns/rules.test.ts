@@ -210,6 +210,6 @@ t.test('a label holding a dot byte: a name that cannot exist, placed by the labe
 });
 
 t.test('matching folds ASCII case only', async (t) => {
-  const { asciiLower } = await import('../../src/dns/names.js');
+  const { asciiLower } = await import('../../src/names/domain-name.js');
   t.equal(asciiLower('AbC-Z_09.\u00c0\u00e9'), 'abc-z_09.\u00c0\u00e9');
 });
