@@ -2,6 +2,9 @@
 // Folding and "at or below" live in src/names/domain-name.ts with the other name rules.
 import { asciiLower } from '../names/domain-name.js';
 
+// Kept while work in flight still imports them from here; new code imports src/names directly.
+export { asciiLower, isAtOrBelow } from '../names/domain-name.js';
+
 /** The parent of a name ("a.b.c" -> "b.c"); the root ("") has none. */
 export function parentName(name: string): string | undefined {
   if (name === '') return undefined;

@@ -2,7 +2,7 @@
 // message the query decoder does not look at (TSIG, an IXFR's SOA, a NOTIFY reply). Never throws:
 // a problem comes back as a string that says what is wrong.
 import { HEADER_LENGTH } from './constants.js';
-import { asciiLower } from './names.js';
+import { asciiLower } from '../names/domain-name.js';
 
 const MAX_POINTER_HOPS = 64;
 

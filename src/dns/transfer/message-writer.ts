@@ -3,7 +3,7 @@
 // too slow for 100,000 records and cannot stream; this writer never exceeds its limit and rolls
 // back a record that does not fit, so the caller starts the next message with it.
 import { RRType } from '../constants.js';
-import { asciiLower } from '../names.js';
+import { asciiLower } from '../../names/domain-name.js';
 import type { RData } from '../records.js';
 
 /** Compression pointers reach 14 bits of offset. */

@@ -2,7 +2,7 @@
 // record, SOA) from one snapshot of the zone, and IXFR (RFC 1995 §4) from journal changes.
 import { RRType } from '../constants.js';
 import type { RData, RRset } from '../records.js';
-import { asciiLower } from '../names.js';
+import { asciiLower } from '../../names/domain-name.js';
 import { txtRRset } from '../zone-index.js';
 import type { TransferRecord } from './message-stream.js';
 
