@@ -8,6 +8,7 @@ import type { Config } from './config/schema.js';
 import { startupWarnings } from './config/startup-warnings.js';
 import { createBcryptPool } from './crypto/bcrypt-pool.js';
 import { startDnsServer, type DnsServer } from './dns/server.js';
+import { createNotifier } from './dns/notify.js';
 import { transferSettings } from './dns/transfer/settings.js';
 import { createZoneIndex } from './dns/zone-index.js';
 import { ConfigError } from './errors.js';
@@ -49,6 +50,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const settings = transferSettings(config);
     const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings } });
     closers.push(() => dns.close());
+    // Registered after the zone index, so a NOTIFY always carries the serial just committed.
+    const notifier = createNotifier({ secondaries: settings.secondaries, soa: () => zone.soa(), logger });
+    const notifyChange = (): void => notifier.changed();
+    store.on('change', notifyChange);
+    closers.push(async () => {
+      store.off('change', notifyChange);
+      await notifier.close();
+    });
+    notifier.changed();
     const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
     const api = await buildApi({ config, store, accounts, logger, tls });
     const { host, port } = parseHostPort(config.api.listen);
