@@ -3,6 +3,7 @@
 // later message of a multi-message transfer) or a request of ours (NOTIFY). Secrets never leave
 // this module in text form; errors name the key, never its secret.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isHostName, normalizeName } from '../names/domain-name.js';
 import { HEADER_LENGTH } from './constants.js';
 import { canonicalWireName, labelsToName, readMessage, readName, type WireRecord } from './wire-reader.js';
 
@@ -37,8 +38,8 @@ export function parseTsigKey(text: string): TsigKey {
   const [algorithmText, nameText, secretText] = parts as [string, string, string];
   const algorithm = algorithmText.toLowerCase();
   if (!(algorithm in tsigAlgorithms)) throw new Error(`TSIG algorithm "${algorithmText}" is not one of ${Object.keys(tsigAlgorithms).join(', ')}`);
-  const name = nameText.toLowerCase().replace(/\.$/, '');
-  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(name) || name.length > 253) throw new Error(`TSIG key name "${nameText}" is not a domain name`);
+  const name = normalizeName(nameText);
+  if (!isHostName(name)) throw new Error(`TSIG key name "${nameText}" is not a domain name`);
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(secretText) || secretText.length % 4 !== 0) throw new Error(`TSIG key ${name}: the secret is not base64`);
   const secret = Buffer.from(secretText, 'base64');
   if (secret.length < 16) throw new Error(`TSIG key ${name}: the secret is shorter than 16 bytes`);

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../../config/schema.js';
 import { ConfigError } from '../../errors.js';
+import { normalizeName } from '../../names/domain-name.js';
 import { isIpAddress, parseCidr, parseHostPort, type Cidr } from '../../net/address.js';
 import { parseTsigKey, type TsigKey } from '../tsig.js';
 
@@ -28,7 +29,7 @@ export function parseSecondaryEntry(text: string): { host: string; port: number;
   const { host, port } = parseHostPort(address);
   if (!isIpAddress(host)) throw new Error(`"${host}" is not an IP address (a secondary is notified at its address)`);
   if (port === 0) throw new Error(`"${text}" needs a port other than 0`);
-  return { host, port, keyName: keyName?.toLowerCase().replace(/\.$/, '') };
+  return { host, port, keyName: keyName === undefined ? undefined : normalizeName(keyName) };
 }
 
 /** Checks the [dns] transfer keys without reading files (for config loading); throws on the first problem. */
