@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // acme-delegate command line: dispatches to one module per command. Heavy commands
 // (bootstrap loads the Cloudflare SDK) are imported only when used.
-import { AppError } from './errors.js';
+import { describeFailure, exitStatus } from './cli/exit-status.js';
 
 const usage = `Usage: acme-delegate <command> [options]
 
@@ -12,8 +12,12 @@ Commands:
   check              is the delegation visible, does each CNAME reach its slot?
   import-acme-dns    move an acme-dns database (and config) over, credentials unchanged
   config-reference   print every config key with its default and meaning
+  backup             copy the database while the server runs (a consistent online backup)
+  restore            put a backup in place of the database (with the server stopped)
 
-Run \`acme-delegate <command> --help\` for a command's options.`;
+Run \`acme-delegate <command> --help\` for a command's options.
+Exit status: 0 done, 1 failed (the message says why), 2 bad command line or config,
+3 bootstrap left conflicting records alone, 70 a bug (the stack is printed).`;
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -24,26 +28,28 @@ const commands: Record<string, () => Promise<Command>> = {
   check: async () => (await import('./cli/check-command.js')).runCheckCommand,
   'import-acme-dns': async () => (await import('./cli/import-command.js')).runImportCommand,
   'config-reference': async () => (await import('./cli/config-reference-command.js')).runConfigReferenceCommand,
+  backup: async () => (await import('./cli/backup-command.js')).runBackupCommand,
+  restore: async () => (await import('./cli/restore-command.js')).runRestoreCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(usage + '\n');
-    return name === undefined ? 2 : 0;
+    return name === undefined ? exitStatus.usage : exitStatus.ok;
   }
   const load = commands[name];
   if (!load) {
     process.stderr.write(`acme-delegate: unknown command "${name}"\n\n${usage}\n`);
-    return 2;
+    return exitStatus.usage;
   }
   try {
     return await (await load())(rest);
   } catch (error) {
-    // Expected failures (bad config, bad flags) print one line; anything else is a bug.
-    const known = error instanceof AppError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`acme-delegate ${name}: ${known ? (error as Error).message : String((error as Error).stack ?? error)}\n`);
-    return known ? 2 : 1;
+    // Expected failures print one line; anything else is a bug and keeps its stack.
+    const failure = describeFailure(error);
+    process.stderr.write(`acme-delegate ${name}: ${failure.message}\n`);
+    return failure.status;
   }
 }
 

@@ -9,6 +9,8 @@ import { AppError } from '../errors.js';
 import type { Account } from '../store/store.js';
 import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
 import { openConfiguredStore } from '../store/open-configured.js';
+import { storeFailure } from '../store/database-file.js';
+import { actAsStoreOwner } from './run-as-owner.js';
 
 export const accountHelp = `Usage: acme-delegate account <action> [arguments] [options]
 
@@ -60,7 +62,10 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const config = configFromOptions(values);
-  const store = openConfiguredStore(config);
+  const asOwner = actAsStoreOwner(config.store.path, process.env);
+  if (asOwner !== undefined) return asOwner;
+  // Only "add" may create the database; the other actions need one to exist.
+  const store = openConfiguredStore(config, { create: action === 'add' });
   const pool = createBcryptPool(1);
   const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
   const print = (value: unknown): void => void process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -108,8 +113,10 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
         store.deleteAccount(need());
         return 0;
       default:
-        throw new AppError('usage', `unknown account action "${action}"\n\n${accountHelp}`);
+        throw new AppError('usage', `unknown account action "${action}" (see acme-delegate account --help)`);
     }
+  } catch (error) {
+    throw storeFailure(config.store.path, error);
   } finally {
     await pool.close();
     store.close();

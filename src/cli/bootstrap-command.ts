@@ -13,6 +13,8 @@ import { runBootstrap } from '../bootstrap/run.js';
 import { AppError } from '../errors.js';
 import { normalizeName } from '../names/domain-name.js';
 import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
+import { describeFailure } from './exit-status.js';
+import { actAsStoreOwner } from './run-as-owner.js';
 
 const usage = `Usage: acme-delegate bootstrap --domain NAME [--domain NAME...] --out DIR [options]
 
@@ -56,9 +58,12 @@ Bootstrap options:
 Config (the same file and flags as "serve"; zone, nsname, ns-address, db and api-url matter here):
 ${configOptionsHelp}
 
+Run by root on the service's database, it acts as the database's owner (setpriv), with the
+same environment; --out must then be a folder that user can write.
+
 Exit codes: 0 done, nothing to do, or a dry run without conflicts; 1 failed or not confirmed;
 2 bad usage or config; 3 applied, but conflicting records were left alone (with --dry-run: the
-plan has conflicts that would be left alone).
+plan has conflicts that would be left alone); 70 a bug (the stack is printed).
 See docs/bootstrap.md.
 `;
 
@@ -123,6 +128,9 @@ export async function runBootstrapCli(argv: readonly string[], io: CommandIo): P
       return 0;
     }
     const config = configFromOptions(values, io.env);
+    // Before anything is read or asked: root on the service's database runs all of it as the owner.
+    const asOwner = actAsStoreOwner(config.store.path, io.env);
+    if (asOwner !== undefined) return asOwner;
     const domains = [...(values.domain ?? [])];
     for (const file of values['domains-file'] ?? []) domains.push(...parseDomainList(readTextFile(file)));
     // Names on the command line replace the config's list rather than adding to it.
@@ -150,12 +158,9 @@ export async function runBootstrapCli(argv: readonly string[], io: CommandIo): P
       { out, err, credential, gateway, ...(io.confirm ? { confirm: io.confirm } : {}) },
     );
   } catch (e) {
-    if (e instanceof AppError) {
-      err(`acme-delegate bootstrap: ${e.message}\n`);
-      return e.code === 'usage' || e.code === 'config_invalid' || e.code === 'bad_domain' || e.code === 'invalid_allowfrom_cidr' ? 2 : 1;
-    }
-    err(`acme-delegate bootstrap: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
-    return 1;
+    const failure = describeFailure(e);
+    err(`acme-delegate bootstrap: ${failure.message}\n`);
+    return failure.status;
   }
 }
 

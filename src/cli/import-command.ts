@@ -8,6 +8,8 @@ import { readAcmeDnsDatabase } from '../import/acme-dns-database.js';
 import { translateAcmeDnsConfig } from '../import/acme-dns-config.js';
 import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
 import { openConfiguredStore } from '../store/open-configured.js';
+import { storeFailure } from '../store/database-file.js';
+import { actAsStoreOwner } from './run-as-owner.js';
 
 export const importHelp = `Usage: acme-delegate import-acme-dns --from ACME_DNS_DB [options]
 
@@ -42,6 +44,12 @@ export async function runImportCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const say = (line: string): void => void process.stderr.write(line + '\n');
+  // Root acts as the store's owner before doing anything, so that the whole run happens once.
+  const config = configFromOptions(values);
+  const asOwner = values.from && !values['dry-run'] ? actAsStoreOwner(config.store.path, process.env) : undefined;
+  if (asOwner !== undefined) return asOwner;
+  // Read (and so check) the database before writing anything.
+  const accounts = values.from ? readAcmeDnsDatabase(values.from) : [];
   if (values['acme-dns-config']) {
     const source = values['acme-dns-config'];
     let text: string;
@@ -53,7 +61,7 @@ export async function runImportCommand(argv: string[]): Promise<number> {
     const { toml, notes } = translateAcmeDnsConfig(text, source);
     for (const note of notes) say(`note: ${note}`);
     if (values['write-config'] && !values['dry-run']) {
-      writeFileSync(values['write-config'], toml, { mode: 0o640, flag: 'wx' });
+      writeNewFile(values['write-config'], toml);
       say(`config written to ${values['write-config']}`);
     } else process.stdout.write(toml);
   }
@@ -61,8 +69,6 @@ export async function runImportCommand(argv: string[]): Promise<number> {
     if (values['acme-dns-config']) return 0;
     throw new AppError('usage', 'import-acme-dns needs --from ACME_DNS_DB');
   }
-  const accounts = readAcmeDnsDatabase(values.from);
-  const config = configFromOptions(values);
   say(`${values.from}: ${accounts.length} accounts, ${accounts.reduce((n, a) => n + a.values.length, 0)} TXT values`);
   if (values['dry-run']) {
     for (const a of accounts) say(`  would import ${a.username} -> ${fulldomainOf(a.subdomain, config.dns.zone)}`);
@@ -84,9 +90,21 @@ export async function runImportCommand(argv: string[]): Promise<number> {
       if (added) imported++;
       else skipped++;
     }
+  } catch (error) {
+    throw storeFailure(config.store.path, error);
   } finally {
     store.close();
   }
   say(`imported ${imported}, skipped ${skipped} already present, into ${config.store.path} (zone ${config.dns.zone})`);
   return 0;
+}
+
+function writeNewFile(path: string, text: string): void {
+  try {
+    writeFileSync(path, text, { mode: 0o640, flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' ? 'it already exists (it is not overwritten)' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (code ?? (error as Error).message);
+    throw new AppError('import_failed', `cannot write --write-config ${path}: ${why}`);
+  }
 }

@@ -1,5 +1,6 @@
 // Reads an acme-dns (v0.8-v1.x, SQLite engine) database so its accounts can move to us unchanged:
 // same usernames, bcrypt hashes (Go's $2a$ is valid for bcryptjs), subdomains and allowfrom.
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
 
@@ -20,6 +21,7 @@ interface RecordRow {
 }
 
 export function readAcmeDnsDatabase(path: string): AcmeDnsAccount[] {
+  checkReadableFile(path);
   let db: BetterSqlite3.Database;
   try {
     db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
@@ -27,30 +29,51 @@ export function readAcmeDnsDatabase(path: string): AcmeDnsAccount[] {
     throw new AppError('import_failed', `cannot open acme-dns database ${path}: ${(error as Error).message}`);
   }
   try {
-    const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
-    if (!tables.has('records') || !tables.has('txt')) {
-      throw new AppError('import_failed', `${path} is not an acme-dns database (no records/txt tables)`);
-    }
-    const records = db.prepare('SELECT Username, Password, Subdomain, AllowFrom FROM records').all() as RecordRow[];
-    const txt = db.prepare("SELECT Subdomain, Value, LastUpdate FROM txt WHERE Value != ''").all() as { Subdomain: string; Value: string; LastUpdate: number }[];
-    return records.map((row) => {
-      const hash = Buffer.isBuffer(row.Password) ? row.Password.toString('utf8') : String(row.Password);
-      if (!/^\$2[aby]\$\d\d\$/.test(hash)) throw new AppError('import_failed', `account ${row.Username}: password is not a bcrypt hash`);
-      let allowfrom: string[] = [];
-      try {
-        allowfrom = row.AllowFrom ? (JSON.parse(row.AllowFrom) as string[]) : [];
-      } catch {
-        throw new AppError('import_failed', `account ${row.Username}: AllowFrom is not a JSON list`);
-      }
-      return {
-        username: row.Username,
-        passwordHash: hash,
-        subdomain: row.Subdomain,
-        allowfrom,
-        values: txt.filter((t) => t.Subdomain === row.Subdomain).map((t) => ({ value: t.Value, updatedAt: t.LastUpdate * 1000 })),
-      };
-    });
+    return readAccounts(db, path);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const code = String((error as { code?: unknown }).code);
+    if (code === 'SQLITE_NOTADB') throw new AppError('import_failed', `${path} is not an SQLite database (an acme-dns database with the sqlite3 engine is expected)`);
+    if (code.startsWith('SQLITE_')) throw new AppError('import_failed', `cannot read acme-dns database ${path}: ${(error as Error).message}`);
+    throw error;
   } finally {
     db.close();
   }
+}
+
+function checkReadableFile(path: string): void {
+  try {
+    if (statSync(path).isDirectory()) throw new AppError('import_failed', `--from ${path} is a folder; give acme-dns's database file (acme-dns.db)`);
+    accessSync(path, fsConstants.R_OK);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new AppError('import_failed', `cannot read acme-dns database ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? (error as Error).message)}`);
+  }
+}
+
+function readAccounts(db: BetterSqlite3.Database, path: string): AcmeDnsAccount[] {
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+  if (!tables.has('records') || !tables.has('txt')) {
+    throw new AppError('import_failed', `${path} is not an acme-dns database (no records/txt tables)`);
+  }
+  const records = db.prepare('SELECT Username, Password, Subdomain, AllowFrom FROM records').all() as RecordRow[];
+  const txt = db.prepare("SELECT Subdomain, Value, LastUpdate FROM txt WHERE Value != ''").all() as { Subdomain: string; Value: string; LastUpdate: number }[];
+  return records.map((row) => {
+    const hash = Buffer.isBuffer(row.Password) ? row.Password.toString('utf8') : String(row.Password);
+    if (!/^\$2[aby]\$\d\d\$/.test(hash)) throw new AppError('import_failed', `account ${row.Username}: password is not a bcrypt hash`);
+    let allowfrom: string[] = [];
+    try {
+      allowfrom = row.AllowFrom ? (JSON.parse(row.AllowFrom) as string[]) : [];
+    } catch {
+      throw new AppError('import_failed', `account ${row.Username}: AllowFrom is not a JSON list`);
+    }
+    return {
+      username: row.Username,
+      passwordHash: hash,
+      subdomain: row.Subdomain,
+      allowfrom,
+      values: txt.filter((t) => t.Subdomain === row.Subdomain).map((t) => ({ value: t.Value, updatedAt: t.LastUpdate * 1000 })),
+    };
+  });
 }

@@ -2,6 +2,11 @@
 import type { Config } from '../config/schema.js';
 import { Store } from './store.js';
 
-export function openConfiguredStore(config: Config): Store {
-  return Store.open({ path: config.store.path, valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
+export function openConfiguredStore(config: Config, options: { readonly create?: boolean } = {}): Store {
+  return Store.open({
+    path: config.store.path,
+    valuesPerSlot: config.store.txt_values_per_slot,
+    maxAgeSeconds: config.store.txt_max_age_seconds,
+    ...(options.create === undefined ? {} : { create: options.create }),
+  });
 }

@@ -2,10 +2,9 @@
 // Every write is one transaction; change events are emitted after commit, so the zone index
 // (and so DNS) sees an update before the API acknowledges it.
 import { EventEmitter } from 'node:events';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { AppError } from '../errors.js';
+import { checkDatabaseIsOurs, prepareDatabaseFile, storeFailure } from './database-file.js';
 import { migrate } from './migrations.js';
 
 export type AccountState = 'active' | 'revoked';
@@ -57,6 +56,8 @@ export interface StoreOptions {
   readonly maxAgeSeconds: number;
   /** Clock in milliseconds; tests move it. */
   readonly now?: () => number;
+  /** Create the file (and its folder) when missing; default true. Reading commands say false. */
+  readonly create?: boolean;
 }
 
 interface AccountRow {
@@ -107,29 +108,45 @@ export class Store extends EventEmitter<StoreEvents> {
     this.path = options.path;
   }
 
+  /**
+   * Opens (creating unless `create: false`) and migrates the database. Every problem with the
+   * file is a StoreFileError naming it; a file that is not ours is left exactly as it was.
+   */
   static open(options: StoreOptions): Store {
-    if (options.path !== ':memory:') {
-      mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
-      // The file holds password hashes: readable by its owner only. SQLite gives its -wal and
-      // -shm files the same permissions as the database file.
-      if (!existsSync(options.path)) closeSync(openSync(options.path, 'a', 0o600));
-    }
-    const db = new BetterSqlite3(options.path);
+    const { path } = options;
+    if (path !== ':memory:') prepareDatabaseFile(path, options.create ?? true);
+    let db: Database | undefined;
     try {
+      db = new BetterSqlite3(path, { fileMustExist: path !== ':memory:' });
+      db.pragma('busy_timeout = 5000');
+      checkDatabaseIsOurs(db, path);
       db.pragma('journal_mode = WAL');
       // FULL: an acknowledged update survives power loss, not only a process crash.
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
       migrate(db);
+      const store = new Store(db, options);
+      store.#dataVersion = store.#readDataVersion();
+      for (const slot of store.listSlots()) store.#announced.set(slot.subdomain, JSON.stringify(slot.values));
+      return store;
     } catch (err) {
-      db.close();
-      throw err;
+      db?.close();
+      throw storeFailure(path, err);
     }
-    const store = new Store(db, options);
-    store.#dataVersion = store.#readDataVersion();
-    for (const slot of store.listSlots()) store.#announced.set(slot.subdomain, JSON.stringify(slot.values));
-    return store;
+  }
+
+  /**
+   * A consistent copy of the whole database into `destination` (a new or empty file), taken
+   * with SQLite's online backup while other processes keep reading and writing. All pages are
+   * copied in one step, inside one read transaction, so a concurrent commit cannot restart it.
+   */
+  async copyTo(destination: string): Promise<void> {
+    await this.#db.backup(destination, { progress: () => 0x7fffffff });
+  }
+
+  /** SQLite's own consistency check; "ok" or the problems it found. */
+  integrityCheck(): string[] {
+    return (this.#db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
   }
 
   override emit(event: 'change', change: SlotChange): boolean {

@@ -133,6 +133,6 @@ t.test('accounts made with the CLI reach the running server', async (t) => {
   t.same(kinds, ['account.revoke', 'txt.update', 'account.create'], 'the audit trail, newest first');
   t.notMatch(audit.stdout, creds.password);
   const missing = await runCli(['account', 'show', '00000000-0000-4000-8000-000000000000', '--db', db]);
-  t.equal(missing.code, 2);
+  t.equal(missing.code, 1);
   t.match(missing.stderr, /no account with username/);
 });

@@ -1,0 +1,123 @@
+// What can be wrong with the database file before and while SQLite opens it, said in one line
+// that names the file: missing, a folder, unreadable, not SQLite, someone else's tables, corrupt.
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { AppError } from '../errors.js';
+import { schemaVersion } from './migrations.js';
+
+/** The first 16 bytes of every SQLite 3 database file. */
+const sqliteMagic = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** The tables every schema version since 1 has; their absence means the file is not ours. */
+const ourTables = ['accounts', 'txt_values', 'meta'] as const;
+
+export class StoreFileError extends AppError {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super('store_unusable', message);
+    this.name = 'StoreFileError';
+  }
+}
+
+function errnoText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOENT') return 'no such file or folder';
+  if (code === 'ENOTDIR') return 'a part of the path is not a folder';
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'ENOSPC') return 'no space left on the device';
+  return code ?? (error as Error).message;
+}
+
+/**
+ * Checks the file before SQLite sees it (SQLite's own errors say "unable to open database file"
+ * whatever the reason). With `create`, a missing file is created empty, mode 0600, with its
+ * folder (0700); without it a missing file is an error.
+ */
+export function prepareDatabaseFile(path: string, create: boolean): void {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new StoreFileError(path, `database ${path} is a folder, not a file; point [store] path (or --db) at a file`);
+    if (!stat.isFile()) throw new StoreFileError(path, `database ${path} is not a regular file`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new StoreFileError(path, `cannot reach database ${path}: ${errnoText(error)}`);
+    if (!create) throw new StoreFileError(path, `no database at ${path} (nothing has created it yet; check [store] path or --db)`);
+    createEmpty(path);
+    return;
+  }
+  if (size > 0) checkHeader(path);
+}
+
+function createEmpty(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new StoreFileError(path, `cannot create the folder of database ${path}: ${errnoText(error)}`);
+  }
+  try {
+    // The file holds password hashes: readable by its owner only. SQLite gives its -wal and
+    // -shm files the same permissions as the database file.
+    closeSync(openSync(path, 'a', 0o600));
+  } catch (error) {
+    throw new StoreFileError(path, `cannot create database ${path}: ${errnoText(error)}`);
+  }
+}
+
+function checkHeader(path: string): void {
+  const header = Buffer.alloc(sqliteMagic.length);
+  let read = 0;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      read = readSync(fd, header, 0, header.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw new StoreFileError(path, `cannot read database ${path}: ${errnoText(error)}`);
+  }
+  if (read < header.length || !header.equals(sqliteMagic)) {
+    throw new StoreFileError(path, `${path} is not an SQLite database (wrong file? an acme-delegate database starts with "SQLite format 3")`);
+  }
+}
+
+/**
+ * Refuses a database this program must not migrate: a newer schema, or another program's
+ * tables (migrating would add ours to it). An empty file at version 0 is a new store.
+ */
+export function checkDatabaseIsOurs(db: Database, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > schemaVersion) {
+    throw new StoreFileError(path, `database ${path} has schema version ${version}, newer than this program knows (${schemaVersion}); upgrade acme-delegate`);
+  }
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  if (version === 0 && tables.length === 0) return;
+  const missing = ourTables.filter((t) => !tables.includes(t));
+  if (version === 0 || missing.length > 0) {
+    const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '');
+    throw new StoreFileError(path, `${path} is not an acme-delegate database (its tables: ${shown || 'none'}; schema version ${version})`);
+  }
+}
+
+/** SQLite's error as one line naming the file; other errors pass through unchanged. */
+export function storeFailure(path: string, error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
+  const message = (error as Error).message;
+  if (code === 'SQLITE_NOTADB') return new StoreFileError(path, `${path} is not an SQLite database`);
+  if (code.startsWith('SQLITE_CORRUPT')) return new StoreFileError(path, `database ${path} is corrupt (${message}); restore it from a backup (acme-delegate restore)`);
+  if (code.startsWith('SQLITE_CANTOPEN')) return new StoreFileError(path, `cannot open database ${path} or its -wal/-shm files (${message}); check the folder's and files' owner and permissions`);
+  if (code.startsWith('SQLITE_READONLY')) return new StoreFileError(path, `database ${path} is read-only for this user (${message}); run as its owner`);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new StoreFileError(path, `database ${path} is locked by another process (${message})`);
+  if (code === 'SQLITE_FULL') return new StoreFileError(path, `cannot write database ${path}: the disk is full`);
+  if (code.startsWith('SQLITE_IOERR')) return new StoreFileError(path, `input/output error on database ${path} (${message})`);
+  return new StoreFileError(path, `database ${path}: ${message}`);
+}
