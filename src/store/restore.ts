@@ -27,7 +27,7 @@ export function restoreStamp(now: Date): string {
 }
 
 export function restoreStore(from: string, target: string, now: Date = new Date()): RestoreResult {
-  prepareDatabaseFile(from, false);
+  checkBackupFile(from);
   if (existsSync(target) && statSync(target).isDirectory()) throw new StoreFileError(target, `database ${target} is a folder, not a file; point [store] path (or --db) at a file`);
   const fromWal = `${from}-wal`;
   if (existsSync(fromWal) && statSync(fromWal).size > 0) {
@@ -48,6 +48,17 @@ export function restoreStore(from: string, target: string, now: Date = new Date(
     throw new AppError('restore_failed', `cannot replace ${target}: ${errnoText(error)}`);
   }
   return { accounts: staged.accounts, previous };
+}
+
+function checkBackupFile(from: string): void {
+  try {
+    if (statSync(from).isDirectory()) throw new AppError('restore_failed', `--from ${from} is a folder; give the backup file (made by acme-delegate backup)`);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new AppError('restore_failed', code === 'ENOENT' ? `no backup at ${from}` : `cannot read ${from}: ${errnoText(error)}`);
+  }
+  prepareDatabaseFile(from, false);
 }
 
 /** A checked, migrated copy of the backup in the store's folder, mode 0600. */
