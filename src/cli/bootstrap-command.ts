@@ -13,6 +13,7 @@ import { runBootstrap } from '../bootstrap/run.js';
 import { AppError } from '../errors.js';
 import { normalizeName } from '../names/domain-name.js';
 import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
+import { checkDatabaseFileIfPresent } from '../store/database-file.js';
 import { describeFailure } from './exit-status.js';
 import { actAsStoreOwner } from './run-as-owner.js';
 
@@ -131,6 +132,8 @@ export async function runBootstrapCli(argv: readonly string[], io: CommandIo): P
     // Before anything is read or asked: root on the service's database runs all of it as the owner.
     const asOwner = actAsStoreOwner(config.store.path, io.env);
     if (asOwner !== undefined) return asOwner;
+    // A database that cannot be ours is told before the credential is used at all.
+    checkDatabaseFileIfPresent(config.store.path);
     const domains = [...(values.domain ?? [])];
     for (const file of values['domains-file'] ?? []) domains.push(...parseDomainList(readTextFile(file)));
     // Names on the command line replace the config's list rather than adding to it.

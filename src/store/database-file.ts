@@ -1,6 +1,6 @@
 // What can be wrong with the database file before and while SQLite opens it, said in one line
 // that names the file: missing, a folder, unreadable, not SQLite, someone else's tables, corrupt.
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../errors.js';
@@ -53,6 +53,18 @@ export function prepareDatabaseFile(path: string, create: boolean): void {
     return;
   }
   if (size > 0) checkHeader(path);
+}
+
+/** For readers that take "no database yet" as no accounts: false when missing, else checked as above. */
+export function checkDatabaseFileIfPresent(path: string): boolean {
+  if (path === ':memory:') return false;
+  try {
+    prepareDatabaseFile(path, false);
+    return true;
+  } catch (error) {
+    if (error instanceof StoreFileError && !existsSync(path) && error.message.startsWith('no database at')) return false;
+    throw error;
+  }
 }
 
 function createEmpty(path: string): void {

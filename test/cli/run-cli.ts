@@ -21,8 +21,15 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export async function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [mainPath, ...args], { env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly timeoutMs?: number;
+  /** Run as this user (the test must be root). */
+  readonly user?: { readonly uid: number; readonly gid: number };
+}
+
+export async function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [mainPath, ...args], { env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], ...options.user });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
