@@ -1,25 +1,41 @@
-// A DNS server for scripts/bench-dns.sh: in-memory store with one slot holding two TXT values,
-// listening on 127.0.0.1:<port> (argv[2]). Prints "ready <port>" once it answers; stops on SIGTERM.
+// A DNS server for scripts/bench-dns.sh: the zone auth.example.org with the slots of a slots.tsv
+// (argv[3], written by scripts/bench/dns-data.ts; one line: subdomain TAB value...), listening on
+// 127.0.0.1:<argv[2]>. Prints "ready <port> <ms to build the index> <heap MB> <rss MB>" once it
+// answers; stops on SIGTERM. The slots come from a plain in-memory source rather than SQLite:
+// this measures the DNS side alone (scripts/bench-scale.sh measures start-up with the store).
 // BENCH_DNS_NO_FAST_PATH=1 turns the answer cache off to measure the general (dns2) path alone.
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '../src/config/load.js';
-import { createZoneIndex } from '../src/dns/zone-index.js';
+import { createZoneIndex, type SlotSource } from '../src/dns/zone-index.js';
 import { startDnsServer } from '../src/dns/server.js';
 import { silentLogger } from '../src/log.js';
-import { Store } from '../src/store/store.js';
+import type { Slot } from '../src/store/store.js';
 
 const port = process.argv[2] ?? '5353';
-const config = loadConfig({ overrides: { 'dns.zone': 'auth.example.org', 'dns.listen': [`127.0.0.1:${port}`] } });
-const store = Store.open({ path: ':memory:', valuesPerSlot: 2, maxAgeSeconds: 604800 });
-store.createAccount({ username: 'bench', passwordHash: 'x', subdomain: 'd420c923-bbd7-4056-ab64-c3ca54c9b3cf', allowfrom: [], label: null });
-store.addTxtValue('d420c923-bbd7-4056-ab64-c3ca54c9b3cf', 'LPsIwTo7o8BoG0-vjCyGQGBWSVIPxI-i_X336eUOQZo');
-store.addTxtValue('d420c923-bbd7-4056-ab64-c3ca54c9b3cf', 'q9mU0j2Kx3Z5oPqT7vWzY1aB4cD6eF8gH0iJ2kL4mN6');
-const zone = createZoneIndex(config, store);
+const slotsFile = process.argv[3];
+if (!slotsFile) throw new Error('usage: bench-dns-server.ts PORT SLOTS.tsv');
+const started = performance.now();
+const config = loadConfig({
+  overrides: { 'dns.zone': 'auth.example.org', 'dns.listen': [`127.0.0.1:${port}`], 'dns.ns_addresses': ['127.0.0.1'] },
+});
+const slots: Slot[] = readFileSync(slotsFile, 'utf8')
+  .split('\n')
+  .filter((line) => line !== '')
+  .map((line) => {
+    const [subdomain, ...values] = line.split('\t');
+    return { subdomain: subdomain as string, values };
+  });
+const source: SlotSource = Object.assign(new EventEmitter(), { listSlots: () => slots, serial: () => 1 });
+const zone = createZoneIndex(config, source);
+slots.length = 0;
 const answerCacheEntries = process.env.BENCH_DNS_NO_FAST_PATH === '1' ? 0 : undefined;
 const server = await startDnsServer({ config, zone, logger: silentLogger, answerCacheEntries });
-process.stdout.write(`ready ${server.addresses().udp[0]?.port ?? port}\n`);
+const elapsed = Math.round(performance.now() - started);
+globalThis.gc?.();
+const mb = (bytes: number): number => Math.round(bytes / 1048576);
+const memory = process.memoryUsage();
+process.stdout.write(`ready ${server.addresses().udp[0]?.port ?? port} ${elapsed} ${mb(memory.heapUsed)} ${mb(memory.rss)}\n`);
 process.once('SIGTERM', () => {
-  void server.close().then(() => {
-    zone.close();
-    store.close();
-  });
+  void server.close().then(() => zone.close());
 });

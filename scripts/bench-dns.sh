@@ -1,62 +1,129 @@
 #!/usr/bin/env bash
-# Benchmarks the DNS responder on loopback with dnsperf (Debian package "dnsperf"): TXT hits on a
-# slot, NXDOMAIN for 1,000 names, and the slot name in 1,000 random letter cases (what Let's
-# Encrypt sends). Prints queries/s for each. Starts its own server and stops it by PID.
-#   BENCH_DNS_PORT (default 5399), BENCH_DNS_SECONDS per run (default 10),
-#   BENCH_DNS_NO_FAST_PATH=1 to measure the general dns2 path without the answer cache.
+# Benchmarks the DNS responder on loopback with dnsperf (Debian "dnsperf"), side by side in one run
+# with a trivial node:dgram echo server (the Node ceiling) and Knot (Debian "knot") serving the same
+# zone. For each account count and core count it runs four query mixes:
+#   hot       one slot's TXT, over and over
+#   random    random existing slots (TXT), 100,000 queries in a fixed order
+#   nxdomain  random names that do not exist (what a random-subdomain flood sends)
+#   mixed     random slots in random letter case (DNS 0x20, as Let's Encrypt asks)
+# and prints queries/s for each server with the ratios to the echo server and to Knot.
+# "1 core": every server pinned to CPU 0 (Knot with one UDP worker), dnsperf to CPU 1.
+# "2 cores": nothing pinned; Knot with two UDP workers, ours with dns.workers = 2 when supported.
+# Starts its own servers and stops each by PID; every run is bounded by BENCH_DNS_SECONDS.
+#   BENCH_DNS_SECONDS   per dnsperf run (default 5)
+#   BENCH_DNS_ACCOUNTS  account counts (default "10 100000")
+#   BENCH_DNS_CORES     core counts (default "1 2")
+#   BENCH_DNS_MIXES     query mixes (default "hot random nxdomain mixed")
+#   BENCH_DNS_NO_FAST_PATH=1 measures the general (dns2) path without the answer cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-port="${BENCH_DNS_PORT:-5399}"
-seconds="${BENCH_DNS_SECONDS:-10}"
-slot="d420c923-bbd7-4056-ab64-c3ca54c9b3cf"
+seconds="${BENCH_DNS_SECONDS:-5}"
+accounts_list="${BENCH_DNS_ACCOUNTS:-10 100000}"
+cores_list="${BENCH_DNS_CORES:-1 2}"
+mixes="${BENCH_DNS_MIXES:-hot random nxdomain mixed}"
 zone="auth.example.org"
+knotd="$(command -v knotd || echo /usr/sbin/knotd)"
 
-if ! command -v dnsperf >/dev/null; then
-  echo "bench-dns: dnsperf is not installed (Debian: apt-get install dnsperf)" >&2
-  exit 1
-fi
-
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# node directly (not npx), so $! is the server process itself.
-node --import tsx scripts/bench-dns-server.ts "$port" >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 150); do
-  grep -q '^ready' "$work/server.log" && break
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "bench-dns: server did not start:" >&2
-    cat "$work/server.log" >&2
+for tool in dnsperf dig taskset "$knotd"; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "bench-dns: $tool is not installed (Debian: apt-get install dnsperf dnsutils util-linux knot)" >&2
     exit 1
   fi
-  sleep 0.1
 done
-grep -q '^ready' "$work/server.log" || { echo "bench-dns: server not ready after 15 s" >&2; exit 1; }
 
-echo "$slot.$zone TXT" >"$work/txt"
-for i in $(seq 1 1000); do echo "nx-$i.$zone A"; done >"$work/nxdomain"
-# Random case per letter, like DNS 0x20 from the CA's resolvers.
-awk -v name="$slot.$zone" 'BEGIN { srand(20); for (i = 0; i < 1000; i++) { out = ""; for (j = 1; j <= length(name); j++) { c = substr(name, j, 1); out = out (rand() < 0.5 ? toupper(c) : c) } print out " TXT" } }' >"$work/mixed"
+work="$(mktemp -d)"
+pids=()
+stop_all() {
+  local pid
+  for pid in "${pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  done
+  pids=()
+}
+cleanup() { stop_all; rm -rf "$work"; }
+trap cleanup EXIT
 
-run() {
-  local label="$1" file="$2" out
-  out="$(dnsperf -s 127.0.0.1 -p "$port" -d "$work/$file" -l "$seconds" -c 8 -q 500 2>&1)"
-  local qps lost
-  qps="$(awk '/Queries per second/ { print $4 }' <<<"$out")"
-  lost="$(awk '/Queries lost/ { print $3 }' <<<"$out")"
-  printf '%-22s %12s queries/s   (lost: %s)\n' "$label" "${qps:-?}" "${lost:-?}"
+mapfile -t ports < <(node scripts/e2e/free-ports.mjs 3)
+echo_port="${ports[0]}" ours_port="${ports[1]}" knot_port="${ports[2]}"
+
+# start NAME LOG CMD...: runs CMD in the background, remembers its PID.
+start() {
+  local log="$1"; shift
+  "$@" >"$log" 2>&1 &
+  pids+=("$!")
 }
 
-echo "bench-dns: ${seconds}s per run against 127.0.0.1:$port${BENCH_DNS_NO_FAST_PATH:+ (fast path off)}"
-run "TXT hit" txt
-run "NXDOMAIN" nxdomain
-run "TXT hit, mixed case" mixed
+wait_for() { # wait_for LABEL SECONDS CMD...: until CMD succeeds
+  local label="$1" limit="$2"; shift 2
+  local end=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= end)); then echo "bench-dns: $label not ready after ${limit}s" >&2; tail -20 "$work"/*.log >&2; exit 1; fi
+    sleep 0.1
+  done
+}
+
+# measure PORT FILE PIN: queries/s and lost queries of one dnsperf run
+measure() {
+  local port="$1" file="$2" pin="$3" out qps lost
+  out="$(timeout $((seconds + 20)) $pin dnsperf -s 127.0.0.1 -p "$port" -d "$file" -l "$seconds" -c 8 -q 500 2>&1 || true)"
+  qps="$(awk '/Queries per second/ { printf "%d", $4 }' <<<"$out")"
+  lost="$(awk '/Queries lost/ { print $3 }' <<<"$out")"
+  echo "${qps:-0} ${lost:-?}"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+echo "bench-dns: ${seconds}s per run; $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version)${BENCH_DNS_NO_FAST_PATH:+; fast path off}"
+printf '%-9s %-5s %-9s %10s %10s %10s %6s %9s %9s\n' accounts cores mix "echo q/s" "ours q/s" "knot q/s" "lost" "ours/echo" "ours/knot"
+
+for accounts in $accounts_list; do
+  data="$work/data-$accounts"
+  mkdir -p "$data"
+  node --import tsx scripts/bench/dns-data.ts "$data" "$accounts" "$zone"
+  for cores in $cores_list; do
+    if [[ $cores == 1 ]]; then server_pin="taskset -c 0" client_pin="taskset -c 1"; else server_pin="" client_pin=""; fi
+    knot="$work/knot-$accounts-$cores"
+    mkdir -p "$knot/db"
+    cp "$data/zone" "$knot/$zone.zone"
+    cat >"$knot/knot.conf" <<CONF
+server:
+    rundir: "$knot"
+    listen: 127.0.0.1@$knot_port
+    background-workers: 1
+    udp-workers: $cores
+    tcp-workers: 1
+control:
+    listen: "$knot/knot.sock"
+log:
+  - target: stderr
+    any: warning
+database:
+    storage: "$knot/db"
+template:
+  - id: default
+    storage: "$knot"
+    file: "%s.zone"
+    zonefile-sync: -1
+    journal-content: none
+zone:
+  - domain: $zone
+CONF
+    start "$work/echo.log" $server_pin node scripts/bench/dns-echo-server.mjs "$echo_port"
+    start "$work/knot.log" $server_pin "$knotd" --config "$knot/knot.conf"
+    BENCH_DNS_WORKERS="$cores" start "$work/ours.log" $server_pin node --expose-gc --import tsx scripts/bench-dns-server.ts "$ours_port" "$data/slots.tsv"
+    wait_for "echo server" 10 grep -q '^ready' "$work/echo.log"
+    wait_for "our server ($accounts accounts)" 120 grep -q '^ready' "$work/ours.log"
+    wait_for "knotd ($accounts accounts)" 120 dig +time=1 +tries=1 +short @127.0.0.1 -p "$knot_port" "$zone" SOA
+    read -r _ _ build_ms heap_mb rss_mb <"$work/ours.log"
+    echo "  ours with $accounts accounts: index built and answering in ${build_ms} ms; heap ${heap_mb} MB, RSS ${rss_mb} MB"
+    for mix in $mixes; do
+      read -r echo_qps _ < <(measure "$echo_port" "$data/$mix" "$client_pin")
+      read -r ours_qps ours_lost < <(measure "$ours_port" "$data/$mix" "$client_pin")
+      read -r knot_qps _ < <(measure "$knot_port" "$data/$mix" "$client_pin")
+      printf '%-9s %-5s %-9s %10s %10s %10s %6s %9s %9s\n' "$accounts" "$cores" "$mix" "$echo_qps" "$ours_qps" "$knot_qps" "$ours_lost" \
+        "$(ratio "$ours_qps" "$echo_qps")" "$(ratio "$ours_qps" "$knot_qps")"
+    done
+    stop_all
+  done
+done
