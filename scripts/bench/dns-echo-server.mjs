@@ -1,6 +1,7 @@
 // The Node ceiling for scripts/bench-dns.sh: a node:dgram server that sends each datagram back
 // with the QR bit set and does nothing else. Listens on 127.0.0.1:<argv[2]>; prints "ready".
 import { createSocket } from 'node:dgram';
+import process from 'node:process';
 
 const socket = createSocket('udp4');
 socket.on('message', (msg, rinfo) => {

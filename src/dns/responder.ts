@@ -1,8 +1,10 @@
-// One DNS message in, one out (or nothing): decode with guards, try the fast path, otherwise run
-// the rules and encode with dns2. The listeners call only this. It never throws: a bug becomes
+// One DNS message in, one out (or nothing): the byte-level fast path for slots, NXDOMAIN and
+// REFUSED (fast-answers.ts), else decode with guards, replay a cached answer, or run the rules and
+// encode with dns2. The listeners call only this. It never throws: a bug becomes
 // SERVFAIL for that query, never an unhandled exception that ends the process.
 import type { Logger } from '../log.js';
 import { createAnswerCache } from './answer-cache.js';
+import { createFastAnswers } from './fast-answers.js';
 import { CLASSIC_UDP_LIMIT, HEADER_LENGTH, OUR_UDP_PAYLOAD, Rcode, TCP_MESSAGE_LIMIT } from './constants.js';
 import { decodeQuery, type Query } from './query-decoder.js';
 import { encodeResponse } from './response-encoder.js';
@@ -19,19 +21,25 @@ export interface Responder {
 export interface ResponderOptions {
   readonly zone: ZoneView;
   readonly logger: Logger;
-  /** Encoded answers kept for the fast path; 0 turns it off. */
+  /** Encoded answers kept for replay; 0 turns the cache off. */
   readonly cacheEntries?: number | undefined;
+  /** false: every query takes the general path (benchmarks and equivalence tests compare). */
+  readonly fastAnswers?: boolean | undefined;
 }
 
 export function createResponder(options: ResponderOptions): Responder {
   const { zone, logger } = options;
   const cacheEntries = options.cacheEntries ?? 10000;
   const cache = cacheEntries > 0 ? createAnswerCache(zone, cacheEntries) : undefined;
+  const fast = options.fastAnswers === false ? undefined : createFastAnswers(zone);
+  const tcpLimit = (): number => TCP_MESSAGE_LIMIT;
 
   return {
     respond(msg, transport) {
       let query: Query | null = null;
       try {
+        const quick = fast?.answer(msg, transport === 'tcp' ? tcpLimit : udpPayloadLimit);
+        if (quick) return quick;
         query = decodeQuery(msg);
         if (!query) return null;
         const limit = transport === 'tcp' ? TCP_MESSAGE_LIMIT : udpLimit(query);
@@ -50,8 +58,12 @@ export function createResponder(options: ResponderOptions): Responder {
 
 /** What a UDP reply may weigh: the requester's EDNS size, never below 512 nor above ours. */
 export function udpLimit(query: Query): number {
-  const asked = query.edns ? Math.max(query.edns.udpSize, CLASSIC_UDP_LIMIT) : CLASSIC_UDP_LIMIT;
-  return Math.min(asked, OUR_UDP_PAYLOAD);
+  return udpPayloadLimit(query.edns ? query.edns.udpSize : null);
+}
+
+/** The same from the EDNS payload size alone (null: no EDNS). */
+export function udpPayloadLimit(udpSize: number | null): number {
+  return udpSize === null ? CLASSIC_UDP_LIMIT : Math.min(Math.max(udpSize, CLASSIC_UDP_LIMIT), OUR_UDP_PAYLOAD);
 }
 
 /** A bare SERVFAIL header echoing ID, opcode and RD; null when even that cannot be read. */

@@ -111,7 +111,7 @@ function ednsReply(edns: Edns | null): DnsResponse['edns'] {
 }
 
 /** RFC 2308 §3: the SOA in a negative answer carries min(SOA TTL, SOA minimum). */
-function negativeSoa(zone: ZoneView): ResourceRecord[] {
+export function negativeSoa(zone: ZoneView): ResourceRecord[] {
   const soa = zone.soa();
   const rdata = soa.rdata[0];
   const minimum = rdata?.type === RRType.SOA ? rdata.minimum : soa.ttl;

@@ -23,7 +23,7 @@ export interface DnsServerOptions {
   readonly config: Config;
   readonly zone: ZoneView;
   readonly logger: Logger;
-  /** Size of the fast-path answer cache; 0 turns it off (benchmarks compare both). */
+  /** Size of the answer cache; 0 turns it off and the byte-level fast path too (benchmarks compare). */
   readonly answerCacheEntries?: number;
   /** Zone transfers and TSIG: who may transfer, and the journal IXFR reads. */
   readonly transfer?: { readonly zone: ZoneIndex; readonly settings: TransferSettings; readonly journal?: JournalSource };
@@ -34,7 +34,7 @@ const SHARED_PORT_ATTEMPTS = 20;
 
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
   const { config, zone, logger } = options;
-  const plain = createResponder({ zone, logger, cacheEntries: options.answerCacheEntries });
+  const plain = createResponder({ zone, logger, cacheEntries: options.answerCacheEntries, fastAnswers: options.answerCacheEntries !== 0 });
   const transfer = options.transfer;
   const responder: PeerResponder = transfer
     ? createTransferFront({ responder: plain, ...transfer, journal: transfer.journal, txtTtl: config.dns.txt_ttl, logger })

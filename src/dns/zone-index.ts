@@ -8,8 +8,9 @@ import { ConfigError } from '../errors.js';
 import type { Slot, SlotChange } from '../store/store.js';
 import { RRType } from './constants.js';
 import { asciiLower, isAtOrBelow } from '../names/domain-name.js';
-import { compareCanonical, parentName } from './names.js';
+import { parentName } from './names.js';
 import type { RData, RRset } from './records.js';
+import { decodeSlotRecords, dottedName, encodeSlotRecords, wireKey } from './slot-records.js';
 import { parseStaticRecords } from './static-records.js';
 
 /** What the rules need from a zone: exact lookups by lower-case name. */
@@ -24,6 +25,25 @@ export interface ZoneView {
   soa(): RRset;
   /** Bumped on every change to served data; caches of encoded answers compare it. */
   version(): number;
+  /** The slots as the fast path reads them (src/dns/fast-answers.ts). */
+  readonly slots: SlotTable;
+}
+
+/**
+ * Slots keyed by the lower-case wire form of their labels below the apex ("\x24d420c923-…" for
+ * d420c923-….<zone>), the bytes a query carries, so the fast path needs no name parsing.
+ */
+export interface SlotTable {
+  /** The slot's TXT records pre-encoded (src/dns/slot-records.ts); '' without values; undefined: no slot. */
+  records(key: string): string | undefined;
+  /** True when slots lie below this name (an empty non-terminal). */
+  hasSlotsBelow(key: string): boolean;
+  /**
+   * Wire forms of the labels directly under the apex whose names the fast path leaves to the
+   * rules: names of static records (CNAMEs, cuts, ...) and in-zone SOA mname/rname (whose
+   * compression against the question the SOA template does not model).
+   */
+  readonly reservedTopLabels: readonly Buffer[];
 }
 
 export interface ZoneIndex extends ZoneView {
@@ -47,12 +67,13 @@ type Node = Map<number, RRset>;
 export function createZoneIndex(config: Config, store: SlotSource): ZoneIndex {
   const dns = config.dns;
   const origin = dns.zone;
+  const suffix = `.${origin}`;
+  /** Static names (config) only: a few entries whatever the number of accounts. */
   const staticNodes = buildStaticNodes(config);
-  /** Slot owner name -> its TXT RRset, or null while the slot has no value. */
-  const slots = new Map<string, RRset | null>();
-  /** Names with slots below them -> how many, so empty non-terminals come and go with slots. */
+  /** Slot key -> its encoded TXT records ('' while it has no value). */
+  const slots = new Map<string, string>();
+  /** Keys with slots below them -> how many, so empty non-terminals come and go with slots. */
   const slotAncestors = new Map<string, number>();
-  const nodes = new Map<string, Node>();
   const staticNames = new Set<string>();
   for (const name of staticNodes.keys()) {
     for (let n: string | undefined = name; n !== undefined && isAtOrBelow(n, origin); n = parentName(n)) staticNames.add(n);
@@ -77,75 +98,119 @@ export function createZoneIndex(config: Config, store: SlotSource): ZoneIndex {
       },
     ],
   });
+  let soa = soaRRset();
+  let apex: Node = new Map(staticNodes.get(origin)).set(RRType.SOA, soa);
 
-  const rebuildNode = (name: string): void => {
-    const node: Node = new Map(staticNodes.get(name));
-    const slot = slots.get(name);
-    if (slot) {
-      node.delete(RRType.CNAME); // a live slot wins over a conflicting static alias
-      node.set(RRType.TXT, slot);
-    }
-    if (name === origin) node.set(RRType.SOA, soaRRset());
-    if (node.size === 0) nodes.delete(name);
-    else nodes.set(name, node);
-  };
-
-  const slotName = (subdomain: string): string => `${asciiLower(subdomain)}.${origin}`;
+  /** The key of a lower-case name strictly below the apex; undefined for any other name. */
+  const keyOf = (name: string): string | undefined => (name.endsWith(suffix) ? wireKey(name.slice(0, -suffix.length)) : undefined);
 
   const setSlot = (subdomain: string, values: readonly string[] | null): void => {
-    const name = slotName(subdomain);
-    const had = slots.has(name);
+    const labels = asciiLower(subdomain);
+    // A name no query can carry (empty or over-long label, a char beyond one byte) cannot be served.
+    if (!isWireName(labels)) return;
+    const key = wireKey(labels);
+    const had = slots.has(key);
     if (values === null) {
       if (!had) return;
-      slots.delete(name);
-      adjustAncestors(name, -1);
+      slots.delete(key);
+      adjustAncestors(labels, -1);
     } else {
-      slots.set(name, values.length === 0 ? null : txtRRset(name, values, dns.txt_ttl));
-      if (!had) adjustAncestors(name, +1);
-    }
-    rebuildNode(name);
-  };
-
-  const adjustAncestors = (name: string, delta: number): void => {
-    for (let n = parentName(name); n !== undefined && isAtOrBelow(n, origin); n = parentName(n)) {
-      const count = (slotAncestors.get(n) ?? 0) + delta;
-      if (count <= 0) slotAncestors.delete(n);
-      else slotAncestors.set(n, count);
+      slots.set(key, encodeSlotRecords(values, dns.txt_ttl));
+      if (!had) adjustAncestors(labels, +1);
     }
   };
 
-  for (const name of staticNodes.keys()) rebuildNode(name);
+  const adjustAncestors = (labels: string, delta: number): void => {
+    for (let n = parentName(labels); n !== undefined && n !== ''; n = parentName(n)) {
+      const key = wireKey(n);
+      const count = (slotAncestors.get(key) ?? 0) + delta;
+      if (count <= 0) slotAncestors.delete(key);
+      else slotAncestors.set(key, count);
+    }
+  };
+
   for (const slot of store.listSlots()) setSlot(slot.subdomain, slot.values);
-  rebuildNode(origin);
 
   const onChange = (change: SlotChange): void => {
     serial = change.serial;
     setSlot(change.subdomain, change.values);
-    rebuildNode(origin);
+    soa = soaRRset();
+    apex = new Map(apex).set(RRType.SOA, soa);
     version++;
   };
   store.on('change', onChange);
 
+  const rrsets = (name: string): ReadonlyMap<number, RRset> | undefined => {
+    if (name === origin) return apex;
+    const fixed = staticNodes.get(name);
+    const key = keyOf(name);
+    const txt = key === undefined ? undefined : decodeSlotRecords(name, slots.get(key) ?? '');
+    if (!txt) return fixed;
+    const node: Node = new Map(fixed);
+    node.delete(RRType.CNAME); // a live slot wins over a conflicting static alias
+    return node.set(RRType.TXT, txt);
+  };
+
+  const slotTable: SlotTable = {
+    records: (key) => slots.get(key),
+    hasSlotsBelow: (key) => slotAncestors.has(key),
+    reservedTopLabels: reservedTopLabels(config, [...staticNames]),
+  };
+
   return {
     origin,
-    rrsets: (name) => nodes.get(name),
-    exists: (name) => nodes.has(name) || staticNames.has(name) || slots.has(name) || slotAncestors.has(name),
-    soa: () => nodes.get(origin)?.get(RRType.SOA) ?? soaRRset(),
+    rrsets,
+    exists: (name) => {
+      if (staticNames.has(name)) return true;
+      const key = keyOf(name);
+      return key !== undefined && (slots.has(key) || slotAncestors.has(key));
+    },
+    soa: () => soa,
     version: () => version,
     serial: () => serial,
-    enumerate: () =>
-      [...nodes.keys()]
-        .sort(compareCanonical)
-        .flatMap((name) => [...(nodes.get(name) as Node).values()].sort((a, b) => a.type - b.type)),
+    slots: slotTable,
+    enumerate: () => {
+      const names = [...staticNodes.keys()];
+      for (const [key, records] of slots) if (records !== '') names.push(`${dottedName(key)}${suffix}`);
+      const unique = [...new Set(names)].map((name) => ({ name, order: canonicalSortKey(name) }));
+      unique.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+      return unique.flatMap(({ name }) => [...(rrsets(name) as Node).values()].sort((a, b) => a.type - b.type));
+    },
     close: () => {
       store.off('change', onChange);
     },
   };
 }
 
-/** A slot's TXT RRset: one record per value, newest first, as the store gives them. */
-export function txtRRset(name: string, values: readonly string[], ttl: number): RRset {
-  return { name, type: RRType.TXT, ttl, rdata: values.map((v) => ({ type: RRType.TXT, strings: [Buffer.from(v, 'utf8')] })) };
+/** Labels of 1..63 chars, each char one byte: a name a query can ask for. */
+function isWireName(labels: string): boolean {
+  if (labels === '') return false;
+  for (const label of labels.split('.')) {
+    if (label.length === 0 || label.length > 63) return false;
+  }
+  for (let i = 0; i < labels.length; i++) if (labels.charCodeAt(i) > 0xff) return false;
+  return true;
+}
+
+/** See SlotTable.reservedTopLabels. */
+function reservedTopLabels(config: Config, staticNames: readonly string[]): Buffer[] {
+  const origin = config.dns.zone;
+  const tops = new Set<string>();
+  for (const name of [...staticNames, config.dns.nsname, config.dns.nsadmin]) {
+    const lower = asciiLower(name);
+    if (lower === origin || !isAtOrBelow(lower, origin)) continue;
+    const below = lower.slice(0, -(origin.length + 1));
+    tops.add(below.slice(below.lastIndexOf('.') + 1));
+  }
+  return [...tops].map((label) => Buffer.from(wireKey(label), 'latin1'));
+}
+
+/**
+ * A string that sorts like canonical DNS order (RFC 4034 §6.1): labels from the right, each as
+ * lower-cased bytes, NUL between labels so a name sorts before the names below it.
+ */
+function canonicalSortKey(name: string): string {
+  return name === '' ? '' : asciiLower(name).split('.').reverse().join('\0');
 }
 
 /** Apex NS, glue for an in-zone nsname, and dns.records, merged into RRsets and checked. */

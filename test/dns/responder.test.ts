@@ -19,12 +19,20 @@ t.test('a failing zone gives SERVFAIL, not an exception', async (t) => {
     rrsets: () => {
       throw new Error('boom');
     },
+    slots: {
+      ...zone.slots,
+      records: () => {
+        throw new Error('boom');
+      },
+    },
   };
   const errors: string[] = [];
   const responder = createResponder({ zone: broken, logger: { ...silentLogger, error: (m) => errors.push(m) } });
   const out = responder.respond(buildQuery(`a.${Z}`, { id: 42, rd: true }), 'udp') as Buffer;
-  t.match(header(out), { id: 42, qr: true, rd: true, rcode: Rcode.SERVFAIL, counts: [0, 0, 0, 0] });
-  t.equal(errors.length, 1);
+  t.match(header(out), { id: 42, qr: true, rd: true, rcode: Rcode.SERVFAIL, counts: [0, 0, 0, 0] }, 'on the fast path');
+  const apex = responder.respond(buildQuery(Z, { id: 43, rd: true }), 'udp') as Buffer;
+  t.match(header(apex), { id: 43, qr: true, rd: true, rcode: Rcode.SERVFAIL, counts: [0, 0, 0, 0] }, 'on the general path');
+  t.equal(errors.length, 2);
   const response = buildQuery(`a.${Z}`);
   response[2] = 0x80;
   t.equal(responder.respond(response, 'udp'), null, 'responses are never answered');

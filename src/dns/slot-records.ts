@@ -1,0 +1,79 @@
+// A slot's TXT RRset kept the way it goes on the wire, encoded once when the slot changes rather
+// than on every query: the records exactly as dns2 writes them in an answer to a question for the
+// slot's own name (owner: a compression pointer to the question at offset 12), held as a latin1
+// string (one char per byte: compact in V8, and written into a reply with one call). The zone
+// index keys slots by the lower-case wire form of their labels below the apex, which the fast
+// path reads straight off the query bytes.
+import { RRClass, RRType } from './constants.js';
+import type { RRset } from './records.js';
+import { splitCharacterStrings } from './response-encoder.js';
+
+/** The owner of every pre-encoded slot record: a pointer to the question name (RFC 1035 §4.1.4). */
+const POINTER_TO_QUESTION = 0xc00c;
+/** Owner pointer, type, class, TTL, RDLENGTH. */
+const RECORD_HEADER = 12;
+/** dns2 (and RFC 2181 §8) keep TTLs below 2^31. */
+const MAX_TTL = 0x7fffffff;
+
+/** The records of a slot's answer, newest value first; '' for a slot without values. */
+export function encodeSlotRecords(values: readonly string[], ttl: number): string {
+  const parts: Buffer[] = [];
+  for (const value of values) {
+    const strings = splitCharacterStrings(Buffer.from(value, 'utf8'));
+    const rdlength = strings.reduce((sum, s) => sum + 1 + s.length, 0);
+    const record = Buffer.alloc(RECORD_HEADER + rdlength);
+    record.writeUInt16BE(POINTER_TO_QUESTION, 0);
+    record.writeUInt16BE(RRType.TXT, 2);
+    record.writeUInt16BE(RRClass.IN, 4);
+    record.writeUInt32BE(Math.min(ttl >>> 0, MAX_TTL), 6);
+    record.writeUInt16BE(rdlength, 10);
+    let at = RECORD_HEADER;
+    for (const s of strings) {
+      record[at] = s.length;
+      s.copy(record, at + 1);
+      at += 1 + s.length;
+    }
+    parts.push(record);
+  }
+  return Buffer.concat(parts).toString('latin1');
+}
+
+/** How many records an encoded slot holds (its answer count). */
+export function slotRecordCount(encoded: string): number {
+  let count = 0;
+  for (let at = 0; at < encoded.length; at += RECORD_HEADER + ((encoded.charCodeAt(at + 10) << 8) | encoded.charCodeAt(at + 11))) count++;
+  return count;
+}
+
+/** The RRset model of an encoded slot (for the rules and zone transfers); undefined when empty. */
+export function decodeSlotRecords(name: string, encoded: string): RRset | undefined {
+  if (encoded === '') return undefined;
+  const bytes = Buffer.from(encoded, 'latin1');
+  const rdata: { type: typeof RRType.TXT; strings: Buffer[] }[] = [];
+  let ttl = 0;
+  for (let at = 0; at < bytes.length; ) {
+    ttl = bytes.readUInt32BE(at + 6);
+    const end = at + RECORD_HEADER + bytes.readUInt16BE(at + 10);
+    const strings: Buffer[] = [];
+    for (let s = at + RECORD_HEADER; s < end; s += 1 + (bytes[s] as number)) strings.push(bytes.subarray(s + 1, s + 1 + (bytes[s] as number)));
+    // One value is one string in the model; the encoder splits it again the same way.
+    rdata.push({ type: RRType.TXT, strings: [Buffer.concat(strings)] });
+    at = end;
+  }
+  return { name, type: RRType.TXT, ttl, rdata };
+}
+
+/** "a.b" -> "\x01a\x01b": the wire form of labels (no root byte), as a latin1 string. */
+export function wireKey(labels: string): string {
+  if (labels === '') return '';
+  let key = '';
+  for (const label of labels.split('.')) key += String.fromCharCode(label.length & 0xff) + label;
+  return key;
+}
+
+/** The dotted form of a wire key: "\x01a\x01b" -> "a.b". */
+export function dottedName(key: string): string {
+  const labels: string[] = [];
+  for (let at = 0; at < key.length; at += 1 + key.charCodeAt(at)) labels.push(key.slice(at + 1, at + 1 + key.charCodeAt(at)));
+  return labels.join('.');
+}
