@@ -10,7 +10,7 @@ import { RRType } from './constants.js';
 import { asciiLower, isAtOrBelow } from '../names/domain-name.js';
 import { parentName } from './names.js';
 import type { RData, RRset } from './records.js';
-import { decodeSlotRecords, dottedName, encodeSlotRecords, wireKey } from './slot-records.js';
+import { createSlotEncoder, decodeSlotRecords, dottedName, wireKey } from './slot-records.js';
 import { parseStaticRecords } from './static-records.js';
 
 /** What the rules need from a zone: exact lookups by lower-case name. */
@@ -102,27 +102,29 @@ export function createZoneIndex(config: Config, store: SlotSource): ZoneIndex {
   let apex: Node = new Map(staticNodes.get(origin)).set(RRType.SOA, soa);
 
   /** The key of a lower-case name strictly below the apex; undefined for any other name. */
-  const keyOf = (name: string): string | undefined => (name.endsWith(suffix) ? wireKey(name.slice(0, -suffix.length)) : undefined);
+  const encoder = createSlotEncoder(dns.txt_ttl);
+  const keyOf = (name: string): string | undefined => (name.endsWith(suffix) ? encoder.key(name.slice(0, -suffix.length)) : undefined);
 
   const setSlot = (subdomain: string, values: readonly string[] | null): void => {
-    const labels = asciiLower(subdomain);
+    const labels = /[A-Z]/.test(subdomain) ? asciiLower(subdomain) : subdomain;
+    const key = encoder.key(labels);
     // A name no query can carry (empty or over-long label, a char beyond one byte) cannot be served.
-    if (!isWireName(labels)) return;
-    const key = wireKey(labels);
+    if (key === undefined) return;
     const had = slots.has(key);
     if (values === null) {
       if (!had) return;
       slots.delete(key);
       adjustAncestors(labels, -1);
     } else {
-      slots.set(key, encodeSlotRecords(values, dns.txt_ttl));
+      slots.set(key, encoder.records(values));
       if (!had) adjustAncestors(labels, +1);
     }
   };
 
   const adjustAncestors = (labels: string, delta: number): void => {
+    if (!labels.includes('.')) return; // one label (a UUID): no empty non-terminal above it
     for (let n = parentName(labels); n !== undefined && n !== ''; n = parentName(n)) {
-      const key = wireKey(n);
+      const key = encoder.key(n) as string;
       const count = (slotAncestors.get(key) ?? 0) + delta;
       if (count <= 0) slotAncestors.delete(key);
       else slotAncestors.set(key, count);
@@ -170,26 +172,25 @@ export function createZoneIndex(config: Config, store: SlotSource): ZoneIndex {
     serial: () => serial,
     slots: slotTable,
     enumerate: () => {
-      const names = [...staticNodes.keys()];
-      for (const [key, records] of slots) if (records !== '') names.push(`${dottedName(key)}${suffix}`);
-      const unique = [...new Set(names)].map((name) => ({ name, order: canonicalSortKey(name) }));
-      unique.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
-      return unique.flatMap(({ name }) => [...(rrsets(name) as Node).values()].sort((a, b) => a.type - b.type));
+      // Sorted by a key that orders like canonical DNS order; each maps to its slot key, or null
+      // for a static name (whose node may also hold a slot).
+      const originKey = canonicalSortKey(origin);
+      const order = new Map<string, string | null>();
+      for (const [key, records] of slots) if (records !== '') order.set(`${originKey}\0${canonicalSortKey(dottedName(key))}`, key);
+      for (const name of staticNodes.keys()) order.set(canonicalSortKey(name), null);
+      const out: RRset[] = [];
+      for (const sortKey of [...order.keys()].sort()) {
+        const name = sortKey.split('\0').reverse().join('.');
+        const slotKey = order.get(sortKey);
+        if (slotKey) out.push(decodeSlotRecords(name, slots.get(slotKey) as string) as RRset);
+        else out.push(...[...(rrsets(name) as Node).values()].sort((a, b) => a.type - b.type));
+      }
+      return out;
     },
     close: () => {
       store.off('change', onChange);
     },
   };
-}
-
-/** Labels of 1..63 chars, each char one byte: a name a query can ask for. */
-function isWireName(labels: string): boolean {
-  if (labels === '') return false;
-  for (const label of labels.split('.')) {
-    if (label.length === 0 || label.length > 63) return false;
-  }
-  for (let i = 0; i < labels.length; i++) if (labels.charCodeAt(i) > 0xff) return false;
-  return true;
 }
 
 /** See SlotTable.reservedTopLabels. */
