@@ -263,3 +263,8 @@ function normalizeV6(address: string): string {
 function sameRdata(a: RData, b: RData): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/** A slot's TXT RRset: one record per value, newest first, as the store gives them. */
+export function txtRRset(name: string, values: readonly string[], ttl: number): RRset {
+  return { name, type: RRType.TXT, ttl, rdata: values.map((v) => ({ type: RRType.TXT, strings: [Buffer.from(v, 'utf8')] })) };
+}
