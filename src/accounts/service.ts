@@ -6,6 +6,14 @@ import { AppError } from '../errors.js';
 import { addressInCidrs, formatCidr, parseCidr } from '../net/address.js';
 import type { Account, Store } from '../store/store.js';
 import { fulldomainOf } from './fulldomain.js';
+import { createVerificationCache } from './verification-cache.js';
+
+/**
+ * Successful checks remembered for warm updates: a client's repeated updates (several names of
+ * one certificate, retries) skip bcrypt. Small and short-lived; a wrong key is never cached.
+ */
+const verificationCacheEntries = 10_000;
+const verificationCacheTtlMs = 10 * 60_000;
 
 /** What a client is told once at registration: the only time the password exists in clear. */
 export interface Credentials {
@@ -46,6 +54,9 @@ export function allowedFrom(account: Account, address: string): boolean {
 export function createAccountService(store: Store, pool: BcryptPool, options: { zone: string; bcryptCost: number }): AccountService {
   // Compared against when the username is unknown, so both paths cost one bcrypt compare.
   let dummyHash: Promise<string> | undefined;
+  const verifications = createVerificationCache({ maxEntries: verificationCacheEntries, ttlMs: verificationCacheTtlMs });
+  // Rotation, revocation and deletion, here or in another process, drop the account's entry.
+  store.on('account', ({ username }) => verifications.forget(username));
   const fulldomain = (subdomain: string): string => fulldomainOf(subdomain, options.zone);
 
   const credentialsOf = (account: Account, password: string): Credentials => ({
@@ -72,8 +83,11 @@ export function createAccountService(store: Store, pool: BcryptPool, options: { 
         await pool.compare(password, await dummyHash);
         return undefined;
       }
+      if (account.state === 'active' && verifications.verified(username, password, account.passwordHash)) return account;
       const matches = await pool.compare(password, account.passwordHash);
-      return matches && account.state === 'active' ? account : undefined;
+      if (!matches || account.state !== 'active') return undefined;
+      verifications.remember(username, password, account.passwordHash);
+      return account;
     },
     async rotate(username) {
       const account = store.getAccount(username);

@@ -65,7 +65,7 @@ export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts
     const txt = fields.txt;
     if (typeof txt !== 'string' || !txtPattern.test(txt)) throw new AppError('bad_txt', 'txt must be 43 characters of base64url');
     // Committed (and in the zone index) before we answer.
-    store.addTxtValue(subdomain, txt, request.ip);
+    await store.submitTxtValue(subdomain, txt, request.ip);
     logger.info('txt updated', { username, subdomain, remote: request.ip });
     return reply.code(200).send({ txt });
   });

@@ -58,7 +58,7 @@ function readAccounts(db: BetterSqlite3.Database, path: string): AcmeDnsAccount[
     throw new AppError('import_failed', `${path} is not an acme-dns database (no records/txt tables)`);
   }
   const records = db.prepare('SELECT Username, Password, Subdomain, AllowFrom FROM records').all() as RecordRow[];
-  const txt = db.prepare("SELECT Subdomain, Value, LastUpdate FROM txt WHERE Value != ''").all() as { Subdomain: string; Value: string; LastUpdate: number }[];
+  const valuesBySubdomain = readValues(db);
   return records.map((row) => {
     const hash = Buffer.isBuffer(row.Password) ? row.Password.toString('utf8') : String(row.Password);
     if (!/^\$2[aby]\$\d\d\$/.test(hash)) throw new AppError('import_failed', `account ${row.Username}: password is not a bcrypt hash`);
@@ -73,7 +73,19 @@ function readAccounts(db: BetterSqlite3.Database, path: string): AcmeDnsAccount[
       passwordHash: hash,
       subdomain: row.Subdomain,
       allowfrom,
-      values: txt.filter((t) => t.Subdomain === row.Subdomain).map((t) => ({ value: t.Value, updatedAt: t.LastUpdate * 1000 })),
+      values: valuesBySubdomain.get(row.Subdomain) ?? [],
     };
   });
+}
+
+/** Every non-empty TXT value grouped by subdomain, in one pass over the table. */
+function readValues(db: BetterSqlite3.Database): Map<string, { value: string; updatedAt: number }[]> {
+  const bySubdomain = new Map<string, { value: string; updatedAt: number }[]>();
+  const rows = db.prepare("SELECT Subdomain, Value, LastUpdate FROM txt WHERE Value != ''").raw().iterate() as IterableIterator<[string, string, number]>;
+  for (const [subdomain, value, lastUpdate] of rows) {
+    let values = bySubdomain.get(subdomain);
+    if (!values) bySubdomain.set(subdomain, (values = []));
+    values.push({ value, updatedAt: lastUpdate * 1000 });
+  }
+  return bySubdomain;
 }

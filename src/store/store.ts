@@ -2,10 +2,11 @@
 // Every write is one transaction; change events are emitted after commit, so the zone index
 // (and so DNS) sees an update before the API acknowledges it.
 import { EventEmitter } from 'node:events';
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { checkDatabaseIsOurs, prepareDatabaseFile, storeFailure } from './database-file.js';
 import { migrate } from './migrations.js';
+import { createTxtUpdateQueue, type TxtUpdateQueue } from './txt-update-queue.js';
 
 export type AccountState = 'active' | 'revoked';
 
@@ -21,6 +22,13 @@ export interface Account {
   readonly revokedAt: number | null;
 }
 
+/** An account brought over from another system, with its hash, creation time and served values. */
+export interface ImportedAccount extends NewAccount {
+  readonly createdAt: number;
+  /** TXT values with their last update (ms). */
+  readonly values: readonly { readonly value: string; readonly updatedAt: number }[];
+}
+
 export interface NewAccount {
   readonly username: string;
   readonly passwordHash: string;
@@ -34,6 +42,18 @@ export interface SlotChange {
   readonly subdomain: string;
   readonly values: readonly string[] | null;
   readonly serial: number;
+}
+
+/** One `POST /update`: a value for a slot, and who sent it (for the audit trail). */
+export interface TxtUpdate {
+  readonly subdomain: string;
+  readonly value: string;
+  readonly remote?: string | null;
+}
+
+/** An account's credential or state changed; `username: null` means any account may have. */
+export interface AccountChange {
+  readonly username: string | null;
 }
 
 export interface Slot {
@@ -86,6 +106,8 @@ function toAccount(row: AccountRow): Account {
 
 export interface StoreEvents {
   change: [SlotChange];
+  /** Rotation, revocation, deletion or allowfrom change, here or (via syncExternalChanges) elsewhere. */
+  account: [AccountChange];
 }
 
 export class Store extends EventEmitter<StoreEvents> {
@@ -95,9 +117,12 @@ export class Store extends EventEmitter<StoreEvents> {
   readonly #now: () => number;
   /** The database file, or ":memory:". */
   readonly path: string;
-  /** What each slot was last announced to serve, to tell other processes' writes apart. */
-  readonly #announced = new Map<string, string>();
   #dataVersion = 0;
+  /** The newest audit event this process has seen: other processes' writes come after it. */
+  #lastAuditId = 0;
+  /** Prepared statements by SQL text: preparing costs more than running a point query. */
+  readonly #statements = new Map<string, Statement>();
+  readonly #txtQueue: TxtUpdateQueue;
 
   private constructor(db: Database, options: StoreOptions) {
     super();
@@ -106,6 +131,13 @@ export class Store extends EventEmitter<StoreEvents> {
     this.#maxAgeMs = options.maxAgeSeconds * 1000;
     this.#now = options.now ?? Date.now;
     this.path = options.path;
+    this.#txtQueue = createTxtUpdateQueue((updates) => this.addTxtValues(updates));
+  }
+
+  #prepare(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) this.#statements.set(sql, (statement = this.#db.prepare(sql)));
+    return statement;
   }
 
   /**
@@ -127,7 +159,7 @@ export class Store extends EventEmitter<StoreEvents> {
       migrate(db);
       const store = new Store(db, options);
       store.#dataVersion = store.#readDataVersion();
-      for (const slot of store.listSlots()) store.#announced.set(slot.subdomain, JSON.stringify(slot.values));
+      store.#lastAuditId = store.#newestAuditId();
       return store;
     } catch (err) {
       db?.close();
@@ -149,10 +181,8 @@ export class Store extends EventEmitter<StoreEvents> {
     return (this.#db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
   }
 
-  override emit(event: 'change', change: SlotChange): boolean {
-    if (change.values === null) this.#announced.delete(change.subdomain);
-    else this.#announced.set(change.subdomain, JSON.stringify(change.values));
-    return super.emit(event, change);
+  #newestAuditId(): number {
+    return (this.#prepare('SELECT COALESCE(MAX(id), 0) AS id FROM audit_events').get() as { id: number }).id;
   }
 
   #readDataVersion(): number {
@@ -160,29 +190,48 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   /**
-   * Picks up commits made by other processes on the same file (the `account` CLI, bootstrap)
-   * and announces the slots they changed. Costs one pragma read when nothing changed.
+   * Picks up commits made by other processes on the same file (the `account` CLI, bootstrap,
+   * import) from the audit events they wrote, and announces the slots and accounts they touched.
+   * Costs one pragma read when nothing changed, and work in the number of changes, not of
+   * accounts, when something did.
    */
   syncExternalChanges(): number {
     const version = this.#readDataVersion();
     if (version === this.#dataVersion) return 0;
     this.#dataVersion = version;
+    const events = this.#prepare('SELECT id, username, subdomain FROM audit_events WHERE id > ? ORDER BY id').all(this.#lastAuditId) as {
+      id: number;
+      username: string | null;
+      subdomain: string | null;
+    }[];
+    if (events.length === 0 && this.#newestAuditId() < this.#lastAuditId) return this.#announceEverything();
+    const subdomains = new Set<string>();
+    const usernames = new Set<string>();
+    for (const event of events) {
+      this.#lastAuditId = event.id;
+      if (event.subdomain !== null) subdomains.add(event.subdomain);
+      if (event.username !== null) usernames.add(event.username);
+    }
+    for (const username of usernames) this.emit('account', { username });
     const serial = this.serial();
-    const current = new Map(this.listSlots().map((s) => [s.subdomain, s.values]));
-    let changed = 0;
-    for (const [subdomain, values] of current) {
-      if (this.#announced.get(subdomain) !== JSON.stringify(values)) {
-        this.emit('change', { subdomain, values, serial });
-        changed++;
-      }
-    }
-    for (const subdomain of [...this.#announced.keys()]) {
-      if (!current.has(subdomain)) {
-        this.emit('change', { subdomain, values: null, serial });
-        changed++;
-      }
-    }
-    return changed;
+    for (const subdomain of subdomains) this.emit('change', { subdomain, values: this.#servedValues(subdomain), serial });
+    return subdomains.size;
+  }
+
+  /** The audit trail went backwards (the file was replaced): announce every slot and account again. */
+  #announceEverything(): number {
+    this.#lastAuditId = this.#newestAuditId();
+    this.emit('account', { username: null });
+    const serial = this.serial();
+    const slots = this.listSlots();
+    for (const slot of slots) this.emit('change', { ...slot, serial });
+    return slots.length;
+  }
+
+  /** What a slot serves now: its values, or null when no active account owns it. */
+  #servedValues(subdomain: string): string[] | null {
+    const active = this.#prepare("SELECT 1 FROM accounts WHERE subdomain = ? AND state = 'active'").get(subdomain);
+    return active ? this.slotValues(subdomain) : null;
   }
 
   close(): void {
@@ -192,7 +241,7 @@ export class Store extends EventEmitter<StoreEvents> {
   /** True when the database answers a query (for /health). */
   ping(): boolean {
     try {
-      return this.#db.prepare('SELECT 1 AS ok').get() !== undefined;
+      return this.#prepare('SELECT 1 AS ok').get() !== undefined;
     } catch {
       return false;
     }
@@ -203,8 +252,7 @@ export class Store extends EventEmitter<StoreEvents> {
   createAccount(account: NewAccount): Account {
     const now = this.#now();
     const serial = this.#db.transaction(() => {
-      this.#db
-        .prepare(
+      this.#prepare(
           `INSERT INTO accounts (username, password_hash, subdomain, allowfrom, label, created_at)
            VALUES (?, ?, ?, ?, ?, ?)`,
         )
@@ -217,52 +265,66 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   /**
-   * Adds an account from another system (an acme-dns database) with its own hash, creation time
-   * and served values, in one transaction. Returns false when the username already exists.
+   * Adds accounts from another system (an acme-dns database) with their own hashes, creation
+   * times and served values, all in one transaction: a clash anywhere changes nothing. An
+   * account whose username exists is skipped; a subdomain owned by another username is refused.
    */
-  importAccount(account: NewAccount & { readonly createdAt: number }, values: readonly { value: string; updatedAt: number }[]): boolean {
-    if (this.getAccount(account.username)) return false;
+  importAccounts(accounts: Iterable<ImportedAccount>): { imported: number; skipped: number } {
+    const imported: string[] = [];
+    let skipped = 0;
     const serial = this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `INSERT INTO accounts (username, password_hash, subdomain, allowfrom, label, created_at)
-           VALUES (?, ?, ?, ?, ?, ?)`,
-        )
-        .run(account.username, account.passwordHash, account.subdomain, JSON.stringify(account.allowfrom), account.label ?? null, account.createdAt);
-      const insert = this.#db.prepare(
+      const insertAccount = this.#prepare(
+        `INSERT INTO accounts (username, password_hash, subdomain, allowfrom, label, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      );
+      const insertValue = this.#prepare(
         `INSERT INTO txt_values (subdomain, value, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (subdomain, value) DO UPDATE SET updated_at = MAX(updated_at, excluded.updated_at)`,
       );
-      for (const { value, updatedAt } of values) insert.run(account.subdomain, value, updatedAt);
-      this.#insertAudit({ kind: 'account.import', username: account.username, subdomain: account.subdomain, detail: account.label ?? null });
-      return this.#bumpSerial();
+      const owner = this.#prepare('SELECT username FROM accounts WHERE subdomain = ?').pluck();
+      const exists = this.#prepare('SELECT 1 FROM accounts WHERE username = ?').pluck();
+      for (const account of accounts) {
+        if (exists.get(account.username) !== undefined) {
+          skipped++;
+          continue;
+        }
+        const clash = owner.get(account.subdomain) as string | undefined;
+        if (clash !== undefined) throw new AppError('import_failed', `subdomain ${account.subdomain} already belongs to account ${clash}`);
+        insertAccount.run(account.username, account.passwordHash, account.subdomain, JSON.stringify(account.allowfrom), account.label ?? null, account.createdAt);
+        for (const { value, updatedAt } of account.values) insertValue.run(account.subdomain, value, updatedAt);
+        this.#insertAudit({ kind: 'account.import', username: account.username, subdomain: account.subdomain, detail: account.label ?? null });
+        imported.push(account.subdomain);
+      }
+      return imported.length > 0 ? this.#bumpSerial() : this.serial();
     }).immediate();
-    this.emit('change', { subdomain: account.subdomain, values: this.slotValues(account.subdomain), serial });
-    return true;
+    // The import command has no listener; a server importing into itself would.
+    if (this.listenerCount('change') > 0) {
+      for (const subdomain of imported) this.emit('change', { subdomain, values: this.slotValues(subdomain), serial });
+    }
+    return { imported: imported.length, skipped };
   }
 
   getAccount(username: string): Account | undefined {
-    const row = this.#db.prepare('SELECT * FROM accounts WHERE username = ?').get(username) as AccountRow | undefined;
+    const row = this.#prepare('SELECT * FROM accounts WHERE username = ?').get(username) as AccountRow | undefined;
     return row && toAccount(row);
   }
 
   getAccountBySubdomain(subdomain: string): Account | undefined {
-    const row = this.#db.prepare('SELECT * FROM accounts WHERE subdomain = ?').get(subdomain) as AccountRow | undefined;
+    const row = this.#prepare('SELECT * FROM accounts WHERE subdomain = ?').get(subdomain) as AccountRow | undefined;
     return row && toAccount(row);
   }
 
   findAccountsByLabel(label: string): Account[] {
-    const rows = this.#db.prepare('SELECT * FROM accounts WHERE label = ? ORDER BY created_at').all(label) as AccountRow[];
+    const rows = this.#prepare('SELECT * FROM accounts WHERE label = ? ORDER BY created_at').all(label) as AccountRow[];
     return rows.map(toAccount);
   }
 
   /** Every account row, revoked ones included (registration's cap counts rows on disk). */
   countAccounts(): number {
-    return (this.#db.prepare('SELECT COUNT(*) AS n FROM accounts').get() as { n: number }).n;
+    return (this.#prepare('SELECT COUNT(*) AS n FROM accounts').get() as { n: number }).n;
   }
 
   listAccounts(): Account[] {
-    const rows = this.#db.prepare('SELECT * FROM accounts ORDER BY created_at, username').all() as AccountRow[];
+    const rows = this.#prepare('SELECT * FROM accounts ORDER BY created_at, username').all() as AccountRow[];
     return rows.map(toAccount);
   }
 
@@ -271,11 +333,12 @@ export class Store extends EventEmitter<StoreEvents> {
     const account = this.#requireAccount(username);
     if (account.state === 'revoked') return account;
     const serial = this.#db.transaction(() => {
-      this.#db.prepare("UPDATE accounts SET state = 'revoked', revoked_at = ? WHERE username = ?").run(this.#now(), username);
-      this.#db.prepare('DELETE FROM txt_values WHERE subdomain = ?').run(account.subdomain);
+      this.#prepare("UPDATE accounts SET state = 'revoked', revoked_at = ? WHERE username = ?").run(this.#now(), username);
+      this.#prepare('DELETE FROM txt_values WHERE subdomain = ?').run(account.subdomain);
       this.#insertAudit({ kind: 'account.revoke', username, subdomain: account.subdomain });
       return this.#bumpSerial();
     }).immediate();
+    this.emit('account', { username });
     this.emit('change', { subdomain: account.subdomain, values: null, serial });
     return this.getAccount(username) as Account;
   }
@@ -283,27 +346,30 @@ export class Store extends EventEmitter<StoreEvents> {
   deleteAccount(username: string): void {
     const account = this.#requireAccount(username);
     const serial = this.#db.transaction(() => {
-      this.#db.prepare('DELETE FROM accounts WHERE username = ?').run(username);
+      this.#prepare('DELETE FROM accounts WHERE username = ?').run(username);
       this.#insertAudit({ kind: 'account.delete', username, subdomain: account.subdomain });
       return this.#bumpSerial();
     }).immediate();
+    this.emit('account', { username });
     this.emit('change', { subdomain: account.subdomain, values: null, serial });
   }
 
   setPasswordHash(username: string, passwordHash: string): void {
     const account = this.#requireAccount(username);
     this.#db.transaction(() => {
-      this.#db.prepare('UPDATE accounts SET password_hash = ? WHERE username = ?').run(passwordHash, username);
+      this.#prepare('UPDATE accounts SET password_hash = ? WHERE username = ?').run(passwordHash, username);
       this.#insertAudit({ kind: 'account.rotate', username, subdomain: account.subdomain });
     }).immediate();
+    this.emit('account', { username });
   }
 
   setAllowfrom(username: string, allowfrom: readonly string[]): void {
     const account = this.#requireAccount(username);
     this.#db.transaction(() => {
-      this.#db.prepare('UPDATE accounts SET allowfrom = ? WHERE username = ?').run(JSON.stringify(allowfrom), username);
+      this.#prepare('UPDATE accounts SET allowfrom = ? WHERE username = ?').run(JSON.stringify(allowfrom), username);
       this.#insertAudit({ kind: 'account.allowfrom', username, subdomain: account.subdomain, detail: JSON.stringify(allowfrom) });
     }).immediate();
+    this.emit('account', { username });
   }
 
   #requireAccount(username: string): Account {
@@ -319,56 +385,85 @@ export class Store extends EventEmitter<StoreEvents> {
    * `valuesPerSlot`, and returns what the slot now serves. Committed before it returns.
    */
   addTxtValue(subdomain: string, value: string, remote: string | null = null): SlotChange {
-    const now = this.#now();
-    const change = this.#db.transaction(() => {
-      const account = this.#db.prepare("SELECT username FROM accounts WHERE subdomain = ? AND state = 'active'").get(subdomain) as
-        | { username: string }
-        | undefined;
-      if (!account) throw new AppError('slot_not_found', `no active slot ${subdomain}`);
-      // Within one millisecond, order by insertion still: never let a new value look older.
-      const newest = this.#db.prepare('SELECT MAX(updated_at) AS t FROM txt_values WHERE subdomain = ?').get(subdomain) as { t: number | null };
-      const stamp = Math.max(now, (newest.t ?? 0) + 1);
-      this.#db
-        .prepare(
-          `INSERT INTO txt_values (subdomain, value, updated_at) VALUES (?, ?, ?)
-           ON CONFLICT (subdomain, value) DO UPDATE SET updated_at = excluded.updated_at`,
-        )
-        .run(subdomain, value, stamp);
-      this.#db
-        .prepare(
-          `DELETE FROM txt_values WHERE subdomain = ? AND value NOT IN
-             (SELECT value FROM txt_values WHERE subdomain = ? ORDER BY updated_at DESC LIMIT ?)`,
-        )
-        .run(subdomain, subdomain, this.#valuesPerSlot);
-      this.#insertAudit({ kind: 'txt.update', username: account.username, subdomain, remote });
-      const serial = this.#bumpSerial();
-      return { subdomain, values: this.slotValues(subdomain), serial };
-    }).immediate();
-    this.emit('change', change);
-    return change;
+    const [outcome] = this.addTxtValues([{ subdomain, value, remote }]);
+    if (outcome instanceof Error) throw outcome;
+    return outcome as SlotChange;
+  }
+
+  /**
+   * The same as addTxtValue, but updates arriving in the same turn of the event loop share one
+   * transaction and so one fsync: many clients' updates cost about one disk flush. Resolves once
+   * committed and announced.
+   */
+  submitTxtValue(subdomain: string, value: string, remote: string | null = null): Promise<SlotChange> {
+    return this.#txtQueue.submit({ subdomain, value, remote });
+  }
+
+  /**
+   * Several updates in one transaction. Each gets its own outcome: a slot that is not active
+   * fails alone (AppError 'slot_not_found') and changes nothing; a database error fails them all.
+   */
+  addTxtValues(updates: readonly TxtUpdate[]): (SlotChange | AppError)[] {
+    const outcomes = this.#db.transaction(() => updates.map((update) => this.#addTxtValueInTransaction(update))).immediate();
+    for (const outcome of outcomes) if (!(outcome instanceof Error)) this.emit('change', outcome);
+    return outcomes;
+  }
+
+  #addTxtValueInTransaction({ subdomain, value, remote }: TxtUpdate): SlotChange | AppError {
+    const username = this.#prepare("SELECT username FROM accounts WHERE subdomain = ? AND state = 'active'").pluck().get(subdomain) as string | undefined;
+    if (username === undefined) return new AppError('slot_not_found', `no active slot ${subdomain}`);
+    // Within one millisecond, order by insertion still: never let a new value look older.
+    const newest = this.#prepare('SELECT MAX(updated_at) FROM txt_values WHERE subdomain = ?').pluck().get(subdomain) as number | null;
+    const stamp = Math.max(this.#now(), (newest ?? 0) + 1);
+    this.#prepare(
+      `INSERT INTO txt_values (subdomain, value, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (subdomain, value) DO UPDATE SET updated_at = excluded.updated_at`,
+    ).run(subdomain, value, stamp);
+    this.#prepare(
+      `DELETE FROM txt_values WHERE subdomain = ? AND value NOT IN
+         (SELECT value FROM txt_values WHERE subdomain = ? ORDER BY updated_at DESC LIMIT ?)`,
+    ).run(subdomain, subdomain, this.#valuesPerSlot);
+    this.#insertAudit({ kind: 'txt.update', username, subdomain, remote: remote ?? null });
+    const serial = this.#bumpSerial();
+    return { subdomain, values: this.slotValues(subdomain), serial };
   }
 
   /** The values a slot serves now, newest first. */
   slotValues(subdomain: string): string[] {
-    const rows = this.#db
-      .prepare('SELECT value FROM txt_values WHERE subdomain = ? AND updated_at > ? ORDER BY updated_at DESC LIMIT ?')
-      .all(subdomain, this.#now() - this.#maxAgeMs, this.#valuesPerSlot) as { value: string }[];
-    return rows.map((r) => r.value);
+    return this.#prepare('SELECT value FROM txt_values WHERE subdomain = ? AND updated_at > ? ORDER BY updated_at DESC LIMIT ?')
+      .pluck()
+      .all(subdomain, this.#now() - this.#maxAgeMs, this.#valuesPerSlot) as string[];
   }
 
-  /** Every active slot with what it serves, for building the zone index at start. */
+  /**
+   * Every active slot with what it serves, for building the zone index at start: one query over
+   * the accounts joined with their unexpired values, newest first within a slot.
+   */
   listSlots(): Slot[] {
-    const accounts = this.#db.prepare("SELECT subdomain FROM accounts WHERE state = 'active' ORDER BY subdomain").all() as { subdomain: string }[];
-    return accounts.map(({ subdomain }) => ({ subdomain, values: this.slotValues(subdomain) }));
+    const rows = this.#prepare(
+      `SELECT a.subdomain, t.value FROM accounts a
+         LEFT JOIN txt_values t ON t.subdomain = a.subdomain AND t.updated_at > ?
+       WHERE a.state = 'active'
+       ORDER BY a.subdomain, t.updated_at DESC`,
+    )
+      .raw()
+      .iterate(this.#now() - this.#maxAgeMs) as IterableIterator<[string, string | null]>;
+    const slots: Slot[] = [];
+    let current: { subdomain: string; values: string[] } | undefined;
+    for (const [subdomain, value] of rows) {
+      if (current?.subdomain !== subdomain) slots.push((current = { subdomain, values: [] }));
+      if (value !== null && current.values.length < this.#valuesPerSlot) current.values.push(value);
+    }
+    return slots;
   }
 
   /** Deletes values past their max age; emits a change for each slot that lost one. */
   purgeExpired(): number {
     const cutoff = this.#now() - this.#maxAgeMs;
     const result = this.#db.transaction(() => {
-      const slots = this.#db.prepare('SELECT DISTINCT subdomain FROM txt_values WHERE updated_at <= ?').all(cutoff) as { subdomain: string }[];
+      const slots = this.#prepare('SELECT DISTINCT subdomain FROM txt_values WHERE updated_at <= ?').all(cutoff) as { subdomain: string }[];
       if (slots.length === 0) return { purged: 0, changes: [] as SlotChange[] };
-      const purged = this.#db.prepare('DELETE FROM txt_values WHERE updated_at <= ?').run(cutoff).changes;
+      const purged = this.#prepare('DELETE FROM txt_values WHERE updated_at <= ?').run(cutoff).changes;
       const serial = this.#bumpSerial();
       return { purged, changes: slots.map(({ subdomain }) => ({ subdomain, values: this.slotValues(subdomain), serial })) };
     }).immediate();
@@ -380,7 +475,7 @@ export class Store extends EventEmitter<StoreEvents> {
 
   /** The SOA serial: bumped with every change to served data; time-based, never decreasing. */
   serial(): number {
-    const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'serial'").get() as { value: string } | undefined;
+    const row = this.#prepare("SELECT value FROM meta WHERE key = 'serial'").get() as { value: string } | undefined;
     return row ? Number(row.value) : this.#initialSerial();
   }
 
@@ -389,11 +484,11 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   #bumpSerial(): number {
-    const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'serial'").get() as { value: string } | undefined;
+    const row = this.#prepare("SELECT value FROM meta WHERE key = 'serial'").get() as { value: string } | undefined;
     const previous = row ? Number(row.value) : 0;
     // Serial arithmetic (RFC 1982) wraps at 2^32; stay below it.
     const next = Math.max(previous + 1, this.#initialSerial()) % 2 ** 32;
-    this.#db.prepare("INSERT INTO meta (key, value) VALUES ('serial', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(next));
+    this.#prepare("INSERT INTO meta (key, value) VALUES ('serial', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(next));
     return next;
   }
 
@@ -402,13 +497,12 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   #insertAudit(event: AuditEvent): void {
-    this.#db
-      .prepare('INSERT INTO audit_events (at, kind, username, subdomain, remote, detail) VALUES (?, ?, ?, ?, ?, ?)')
+    this.#prepare('INSERT INTO audit_events (at, kind, username, subdomain, remote, detail) VALUES (?, ?, ?, ?, ?, ?)')
       .run(this.#now(), event.kind, event.username ?? null, event.subdomain ?? null, event.remote ?? null, event.detail ?? null);
   }
 
   auditEvents(limit = 100): (AuditEvent & { at: number })[] {
-    return this.#db.prepare('SELECT at, kind, username, subdomain, remote, detail FROM audit_events ORDER BY id DESC LIMIT ?').all(limit) as (AuditEvent & {
+    return this.#prepare('SELECT at, kind, username, subdomain, remote, detail FROM audit_events ORDER BY id DESC LIMIT ?').all(limit) as (AuditEvent & {
       at: number;
     })[];
   }

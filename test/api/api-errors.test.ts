@@ -130,12 +130,12 @@ t.test('a database failure during update is a JSON 500 without database text', a
   const server = await startApi(t);
   const acct = await registerOne(server);
   t.teardown(() => undefined);
-  const original = server.store.addTxtValue.bind(server.store);
-  server.store.addTxtValue = () => {
+  const original = server.store.addTxtValues.bind(server.store);
+  server.store.addTxtValues = () => {
     throw new Error('SQLITE_FULL: database or disk is full');
   };
   const reply = await rawRequest(server.port, `POST /update HTTP/1.1\nX-Api-User: ${acct.username}\nX-Api-Key: ${acct.password}`, JSON.stringify({ subdomain: acct.subdomain, txt: txtValue('c') }));
-  server.store.addTxtValue = original;
+  server.store.addTxtValues = original;
   t.equal(reply.status, 500);
   t.same(JSON.parse(reply.body), { error: 'internal_error' });
   t.notMatch(reply.body, /SQLITE/);
