@@ -28,11 +28,13 @@ export interface RunningService {
 
 const purgeIntervalMs = 60_000;
 const externalSyncIntervalMs = 1_000;
+/** bcrypt threads yield to DNS on the main thread when both want the CPU (see bcrypt-pool.ts). */
+const bcryptNice = Number(process.env.ACME_DELEGATE_BENCH_BCRYPT_NICE ?? 10);
 
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const tls = readTls(config);
   const store = openConfiguredStore(config);
-  const pool = createBcryptPool(2, { maxQueue: config.limits.bcrypt_queue });
+  const pool = createBcryptPool(2, { maxQueue: config.limits.bcrypt_queue, nice: bcryptNice });
   const closers: (() => Promise<void> | void)[] = [() => store.close(), () => pool.close()];
   const close = async (): Promise<void> => {
     for (const closer of closers.splice(0).reverse()) {

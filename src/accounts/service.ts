@@ -83,11 +83,12 @@ export function createAccountService(store: Store, pool: BcryptPool, options: { 
         await pool.compare(password, await dummyHash);
         return undefined;
       }
-      if (account.state === 'active' && verifications.verified(username, password, account.passwordHash)) return account;
-      const matches = await pool.compare(password, account.passwordHash);
-      if (!matches || account.state !== 'active') return undefined;
-      verifications.remember(username, password, account.passwordHash);
-      return account;
+      if (account.state !== 'active') {
+        await pool.compare(password, account.passwordHash);
+        return undefined;
+      }
+      const matches = await verifications.verify(username, password, account.passwordHash, () => pool.compare(password, account.passwordHash));
+      return matches ? account : undefined;
     },
     async rotate(username) {
       const account = store.getAccount(username);

@@ -20,9 +20,18 @@ interface Pending {
 
 // The worker's code is inline, loaded by path from bcryptjs's CommonJS build, so it runs the
 // same from dist/ and from TypeScript sources under the test runner.
+// On Linux each thread has its own nice value: the worker lowers its own (by its thread id, read
+// from /proc/thread-self) so that on a small machine DNS answers on the main thread come first
+// and bcrypt takes the CPU time left over. Elsewhere it stays at the process's priority.
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const bcrypt = require(workerData.bcryptPath);
+if (workerData.nice > 0) {
+  try {
+    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+    require('node:os').setPriority(tid, workerData.nice);
+  } catch {}
+}
 parentPort.on('message', ({ id, job }) => {
   try {
     const result = job.op === 'hash'
@@ -38,9 +47,11 @@ parentPort.on('message', ({ id, job }) => {
 /**
  * `maxQueue` bounds the jobs waiting for a worker: a flood of bad passwords then gets a quick
  * "overloaded" error instead of queueing without limit and delaying every honest client.
+ * `nice` (0-19) is the workers' scheduling priority below the main thread's.
  */
-export function createBcryptPool(size = 2, options: { maxQueue?: number } = {}): BcryptPool {
+export function createBcryptPool(size = 2, options: { maxQueue?: number; nice?: number } = {}): BcryptPool {
   const maxQueue = options.maxQueue ?? 256;
+  const nice = options.nice ?? 0;
   const bcryptPath = createRequire(import.meta.url).resolve('bcryptjs');
   const queue: Pending[] = [];
   const idle: Worker[] = [];
@@ -49,7 +60,7 @@ export function createBcryptPool(size = 2, options: { maxQueue?: number } = {}):
   let closed = false;
 
   const spawn = (): void => {
-    const worker = new Worker(workerSource, { eval: true, workerData: { bcryptPath } });
+    const worker = new Worker(workerSource, { eval: true, workerData: { bcryptPath, nice } });
     worker.unref();
     worker.on('message', (msg: { id: number; result?: string | boolean; error?: string }) => {
       const current = busy.get(worker);
