@@ -29,7 +29,7 @@ export interface RunningService {
 const purgeIntervalMs = 60_000;
 const externalSyncIntervalMs = 1_000;
 /** bcrypt threads yield to DNS on the main thread when both want the CPU (see bcrypt-pool.ts). */
-const bcryptNice = Number(process.env.BENCH_BCRYPT_NICE ?? 10);
+const bcryptNice = 10;
 
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const tls = readTls(config);

@@ -120,6 +120,8 @@ export class Store extends EventEmitter<StoreEvents> {
   #dataVersion = 0;
   /** The newest audit event this process has seen: other processes' writes come after it. */
   #lastAuditId = 0;
+  /** Audit ids written by the transaction in progress. */
+  readonly #ownAuditIds: number[] = [];
   /** Prepared statements by SQL text: preparing costs more than running a point query. */
   readonly #statements = new Map<string, Statement>();
   readonly #txtQueue: TxtUpdateQueue;
@@ -251,7 +253,7 @@ export class Store extends EventEmitter<StoreEvents> {
 
   createAccount(account: NewAccount): Account {
     const now = this.#now();
-    const serial = this.#db.transaction(() => {
+    const serial = this.#write(() => {
       this.#prepare(
           `INSERT INTO accounts (username, password_hash, subdomain, allowfrom, label, created_at)
            VALUES (?, ?, ?, ?, ?, ?)`,
@@ -259,7 +261,7 @@ export class Store extends EventEmitter<StoreEvents> {
         .run(account.username, account.passwordHash, account.subdomain, JSON.stringify(account.allowfrom), account.label ?? null, now);
       this.#insertAudit({ kind: 'account.create', username: account.username, subdomain: account.subdomain, detail: account.label ?? null });
       return this.#bumpSerial();
-    }).immediate();
+    });
     this.emit('change', { subdomain: account.subdomain, values: [], serial });
     return this.getAccount(account.username) as Account;
   }
@@ -272,7 +274,7 @@ export class Store extends EventEmitter<StoreEvents> {
   importAccounts(accounts: Iterable<ImportedAccount>): { imported: number; skipped: number } {
     const imported: string[] = [];
     let skipped = 0;
-    const serial = this.#db.transaction(() => {
+    const serial = this.#write(() => {
       const insertAccount = this.#prepare(
         `INSERT INTO accounts (username, password_hash, subdomain, allowfrom, label, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
       );
@@ -295,7 +297,7 @@ export class Store extends EventEmitter<StoreEvents> {
         imported.push(account.subdomain);
       }
       return imported.length > 0 ? this.#bumpSerial() : this.serial();
-    }).immediate();
+    });
     // The import command has no listener; a server importing into itself would.
     if (this.listenerCount('change') > 0) {
       for (const subdomain of imported) this.emit('change', { subdomain, values: this.slotValues(subdomain), serial });
@@ -332,12 +334,12 @@ export class Store extends EventEmitter<StoreEvents> {
   revokeAccount(username: string): Account {
     const account = this.#requireAccount(username);
     if (account.state === 'revoked') return account;
-    const serial = this.#db.transaction(() => {
+    const serial = this.#write(() => {
       this.#prepare("UPDATE accounts SET state = 'revoked', revoked_at = ? WHERE username = ?").run(this.#now(), username);
       this.#prepare('DELETE FROM txt_values WHERE subdomain = ?').run(account.subdomain);
       this.#insertAudit({ kind: 'account.revoke', username, subdomain: account.subdomain });
       return this.#bumpSerial();
-    }).immediate();
+    });
     this.emit('account', { username });
     this.emit('change', { subdomain: account.subdomain, values: null, serial });
     return this.getAccount(username) as Account;
@@ -345,30 +347,30 @@ export class Store extends EventEmitter<StoreEvents> {
 
   deleteAccount(username: string): void {
     const account = this.#requireAccount(username);
-    const serial = this.#db.transaction(() => {
+    const serial = this.#write(() => {
       this.#prepare('DELETE FROM accounts WHERE username = ?').run(username);
       this.#insertAudit({ kind: 'account.delete', username, subdomain: account.subdomain });
       return this.#bumpSerial();
-    }).immediate();
+    });
     this.emit('account', { username });
     this.emit('change', { subdomain: account.subdomain, values: null, serial });
   }
 
   setPasswordHash(username: string, passwordHash: string): void {
     const account = this.#requireAccount(username);
-    this.#db.transaction(() => {
+    this.#write(() => {
       this.#prepare('UPDATE accounts SET password_hash = ? WHERE username = ?').run(passwordHash, username);
       this.#insertAudit({ kind: 'account.rotate', username, subdomain: account.subdomain });
-    }).immediate();
+    });
     this.emit('account', { username });
   }
 
   setAllowfrom(username: string, allowfrom: readonly string[]): void {
     const account = this.#requireAccount(username);
-    this.#db.transaction(() => {
+    this.#write(() => {
       this.#prepare('UPDATE accounts SET allowfrom = ? WHERE username = ?').run(JSON.stringify(allowfrom), username);
       this.#insertAudit({ kind: 'account.allowfrom', username, subdomain: account.subdomain, detail: JSON.stringify(allowfrom) });
-    }).immediate();
+    });
     this.emit('account', { username });
   }
 
@@ -404,7 +406,7 @@ export class Store extends EventEmitter<StoreEvents> {
    * fails alone (AppError 'slot_not_found') and changes nothing; a database error fails them all.
    */
   addTxtValues(updates: readonly TxtUpdate[]): (SlotChange | AppError)[] {
-    const outcomes = this.#db.transaction(() => updates.map((update) => this.#addTxtValueInTransaction(update))).immediate();
+    const outcomes = this.#write(() => updates.map((update) => this.#addTxtValueInTransaction(update)));
     for (const outcome of outcomes) if (!(outcome instanceof Error)) this.emit('change', outcome);
     return outcomes;
   }
@@ -460,13 +462,13 @@ export class Store extends EventEmitter<StoreEvents> {
   /** Deletes values past their max age; emits a change for each slot that lost one. */
   purgeExpired(): number {
     const cutoff = this.#now() - this.#maxAgeMs;
-    const result = this.#db.transaction(() => {
+    const result = this.#write(() => {
       const slots = this.#prepare('SELECT DISTINCT subdomain FROM txt_values WHERE updated_at <= ?').all(cutoff) as { subdomain: string }[];
       if (slots.length === 0) return { purged: 0, changes: [] as SlotChange[] };
       const purged = this.#prepare('DELETE FROM txt_values WHERE updated_at <= ?').run(cutoff).changes;
       const serial = this.#bumpSerial();
       return { purged, changes: slots.map(({ subdomain }) => ({ subdomain, values: this.slotValues(subdomain), serial })) };
-    }).immediate();
+    });
     for (const change of result.changes) this.emit('change', change);
     return result.purged;
   }
@@ -497,8 +499,28 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   #insertAudit(event: AuditEvent): void {
-    this.#prepare('INSERT INTO audit_events (at, kind, username, subdomain, remote, detail) VALUES (?, ?, ?, ?, ?, ?)')
+    const { lastInsertRowid } = this.#prepare('INSERT INTO audit_events (at, kind, username, subdomain, remote, detail) VALUES (?, ?, ?, ?, ?, ?)')
       .run(this.#now(), event.kind, event.username ?? null, event.subdomain ?? null, event.remote ?? null, event.detail ?? null);
+    this.#ownAuditIds.push(Number(lastInsertRowid));
+    if (!this.#db.inTransaction) this.#passOwnAuditEvents();
+  }
+
+  /** One transaction (BEGIN IMMEDIATE); afterwards our own audit events need no announcing. */
+  #write<T>(work: () => T): T {
+    this.#ownAuditIds.length = 0;
+    try {
+      const result = this.#db.transaction(work).immediate();
+      this.#passOwnAuditEvents();
+      return result;
+    } finally {
+      this.#ownAuditIds.length = 0;
+    }
+  }
+
+  /** Moves past our own committed audit events when nothing from elsewhere came before them. */
+  #passOwnAuditEvents(): void {
+    for (const id of this.#ownAuditIds) if (id === this.#lastAuditId + 1) this.#lastAuditId = id;
+    this.#ownAuditIds.length = 0;
   }
 
   auditEvents(limit = 100): (AuditEvent & { at: number })[] {
