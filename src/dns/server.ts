@@ -4,9 +4,10 @@
 import type { Config } from '../config/schema.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { formatHostPort, parseHostPort, type HostPort } from '../net/address.js';
+import { formatHostPort, parseCidr, parseHostPort, type HostPort } from '../net/address.js';
 import type { PeerResponder } from './peer-responder.js';
 import { createResponder } from './responder.js';
+import { createRrl } from './rrl.js';
 import { listenTcp, type TcpListener } from './tcp-listener.js';
 import { listenUdp, type UdpListener } from './udp-listener.js';
 import { createTransferFront } from './transfer/front.js';
@@ -39,7 +40,20 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   const responder: PeerResponder = transfer
     ? createTransferFront({ responder: plain, ...transfer, journal: transfer.journal, txtTtl: config.dns.txt_ttl, logger })
     : plain;
-  const tcpOptions = { idleTimeoutMs: config.dns.tcp_idle_timeout_ms, maxConnections: config.dns.tcp_max_connections };
+  const tcpOptions = {
+    idleTimeoutMs: config.dns.tcp_idle_timeout_ms,
+    maxConnections: config.dns.tcp_max_connections,
+    maxPerAddress: config.dns.tcp_connections_per_address,
+  };
+  // One RRL table for every UDP listener: a client network's rate is one rate.
+  const rrl = createRrl({
+    responsesPerSecond: config.dns.rrl_responses_per_second,
+    slip: config.dns.rrl_slip,
+    ipv4Prefix: config.dns.rrl_ipv4_prefix,
+    ipv6Prefix: config.dns.rrl_ipv6_prefix,
+    exempt: config.dns.rrl_exempt.map((c) => parseCidr(c)),
+    tableSize: config.dns.rrl_table_size,
+  });
   const udp: UdpListener[] = [];
   const tcp: TcpListener[] = [];
   const closeAll = async (): Promise<void> => {
@@ -49,7 +63,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   try {
     for (const text of config.dns.listen) {
       const { host, port } = parseHostPort(text);
-      const pair = await bindPair(host, port, (p) => listenUdp(host, p, responder, logger), (p) => listenTcp(host, p, responder, tcpOptions, logger));
+      const pair = await bindPair(host, port, (p) => listenUdp(host, p, responder, logger, rrl), (p) => listenTcp(host, p, responder, tcpOptions, logger));
       udp.push(pair.udp);
       tcp.push(pair.tcp);
     }

@@ -1,6 +1,7 @@
 // DNS over TCP per RFC 7766: two-byte length framing, several queries pipelined on a connection
 // and answered in order, an idle timeout, and a cap on concurrent connections.
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { createConnectionCounter } from '../limits/connection-counter.js';
 import type { Logger } from '../log.js';
 import type { HostPort } from '../net/address.js';
 import { HEADER_LENGTH } from './constants.js';
@@ -16,12 +17,21 @@ export interface TcpListener {
 export interface TcpOptions {
   readonly idleTimeoutMs: number;
   readonly maxConnections: number;
+  /** Cap per client address (IPv6: per /64); default: no cap beyond maxConnections. */
+  readonly maxPerAddress?: number;
 }
 
 export function listenTcp(host: string, port: number, responder: PeerResponder, options: TcpOptions, logger: Logger): Promise<TcpListener> {
   const sockets = new Set<Socket>();
+  const perAddress = createConnectionCounter(options.maxPerAddress ?? options.maxConnections);
   // Half-open allowed: a client may send its queries and FIN; it still gets every answer.
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
+    const release = perAddress.open(socket.remoteAddress);
+    if (!release) {
+      socket.destroy();
+      return;
+    }
+    socket.once('close', release);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     serveConnection(socket, responder, options.idleTimeoutMs, logger);

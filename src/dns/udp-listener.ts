@@ -5,6 +5,7 @@ import { isIPv6 } from 'node:net';
 import type { Logger } from '../log.js';
 import type { HostPort } from '../net/address.js';
 import { isReplyStream, type PeerResponder } from './peer-responder.js';
+import { truncatedReply, type Rrl } from './rrl.js';
 
 export interface UdpListener {
   address(): HostPort;
@@ -16,27 +17,31 @@ const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 export type SendDatagram = (reply: Buffer, port: number, address: string, done: (err: Error | null) => void) => void;
 
 /** The per-datagram handler, separate from the socket so its guards can be tested alone. */
-export function createDatagramHandler(responder: PeerResponder, send: SendDatagram, logger: Logger): (msg: Buffer, rinfo: RemoteInfo) => void {
+export function createDatagramHandler(responder: PeerResponder, send: SendDatagram, logger: Logger, rrl?: Rrl): (msg: Buffer, rinfo: RemoteInfo) => void {
   const failed = (err: unknown, rinfo: RemoteInfo): void => logger.debug('dns: udp reply not sent', { err, peer: rinfo.address, port: rinfo.port });
   return (msg, rinfo) => {
     // Nobody can receive on port 0, and dns2 crashed the process trying: spoofed, drop it.
     if (rinfo.port === 0) return;
     try {
-      const reply = responder.respond(msg, 'udp', rinfo.address);
-      if (isReplyStream(reply)) reply.abort('a stream cannot go over UDP');
-      else if (reply) send(reply, rinfo.port, rinfo.address, (err) => err && failed(err, rinfo));
+      let reply = responder.respond(msg, 'udp', rinfo.address);
+      if (isReplyStream(reply)) return reply.abort('a stream cannot go over UDP');
+      // Response rate limiting: over its rate a client network gets nothing or a bare TC.
+      const verdict = reply && rrl ? rrl.verdict(reply, rinfo.address) : 'send';
+      if (verdict === 'drop') return;
+      if (verdict === 'slip' && reply) reply = truncatedReply(reply);
+      if (reply) send(reply, rinfo.port, rinfo.address, (err) => err && failed(err, rinfo));
     } catch (err) {
       failed(err, rinfo);
     }
   };
 }
 
-export function listenUdp(host: string, port: number, responder: PeerResponder, logger: Logger): Promise<UdpListener> {
+export function listenUdp(host: string, port: number, responder: PeerResponder, logger: Logger, rrl?: Rrl): Promise<UdpListener> {
   const v6 = isIPv6(host);
   // ipv6Only lets "[::]:53" and "0.0.0.0:53" be bound side by side.
   const socket: Socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 });
   const send: SendDatagram = (reply, toPort, toAddress, done) => socket.send(reply, toPort, toAddress, done);
-  socket.on('message', createDatagramHandler(responder, send, logger));
+  socket.on('message', createDatagramHandler(responder, send, logger, rrl));
   return new Promise((resolve, reject) => {
     const onStartError = (err: Error): void => {
       socket.close();
