@@ -2,9 +2,12 @@
 // the password kept in --out when it still matches; without it the password cannot be
 // recovered (only its bcrypt hash is stored), so the account gets a new one (rotate).
 import type { AccountService } from '../accounts/service.js';
-import type { AccountSnapshot } from './account-snapshot.js';
 import type { StorageEntry } from './credential-files.js';
+import type { Account } from '../store/store.js';
 import type { CertificateName } from './names.js';
+
+/** What deciding needs to know of a stored account. */
+export type StoredAccount = Pick<Account, 'username' | 'passwordHash' | 'subdomain' | 'state' | 'label'>;
 
 export type AccountDecision =
   | { readonly kind: 'reuse'; readonly bare: string; readonly username: string; readonly subdomain: string; readonly password: string }
@@ -22,13 +25,13 @@ export interface SlotCredentials {
 
 export async function decideAccounts(
   names: readonly CertificateName[],
-  accounts: readonly AccountSnapshot[],
+  accounts: readonly StoredAccount[],
   stored: ReadonlyMap<string, StorageEntry>,
   compare: (password: string, hash: string) => Promise<boolean>,
 ): Promise<AccountDecision[]> {
   const decisions: AccountDecision[] = [];
   for (const { bare } of names) {
-    const mine = accounts.filter((a) => a.active && a.label === bare);
+    const mine = accounts.filter((a) => a.state === 'active' && a.label === bare);
     if (mine.length === 0) {
       decisions.push({ kind: 'register', bare });
       continue;
@@ -40,7 +43,7 @@ export async function decideAccounts(
       continue;
     }
     // The newest account for the name is the one an earlier run pointed the CNAME at last.
-    const newest = mine[mine.length - 1] as AccountSnapshot;
+    const newest = mine[mine.length - 1] as StoredAccount;
     const reason = !entry ? 'its password is not in --out' : !listed ? 'the entry in --out is for another account' : 'the password in --out no longer matches';
     decisions.push({ kind: 'rotate', bare, username: newest.username, subdomain: newest.subdomain, reason });
   }

@@ -8,7 +8,6 @@ import { createBcryptPool } from '../crypto/bcrypt-pool.js';
 import { AppError } from '../errors.js';
 import { isAtOrBelow, normalizeName } from '../names/domain-name.js';
 import { isLoopbackHost } from '../net/address.js';
-import { readAccountSnapshot } from './account-snapshot.js';
 import { applyAccounts, decideAccounts, skipBlocked, slotsOf, type AccountDecision, type SlotCredentials } from './accounts.js';
 import { applyPlan } from './apply.js';
 import type { CloudflareGateway } from './cloudflare-gateway.js';
@@ -20,7 +19,7 @@ import { computePlan, planHasChanges } from './plan.js';
 import { printable, renderAccountTable, renderPlanSummary, renderPlanTable } from './plan-table.js';
 import type { ExistingRecord, Intent, Zone } from './records.js';
 import { parentZoneOf } from './zones.js';
-import { openConfiguredStore } from '../store/open-configured.js';
+import { openConfiguredStore, readConfiguredAccounts } from '../store/open-configured.js';
 
 export interface BootstrapOptions {
   readonly config: Config;
@@ -78,7 +77,7 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
   const pool = createBcryptPool(1);
   try {
     const stored = options.outDir ? readStorage(options.outDir).entries : new Map<string, StorageEntry>();
-    const decided = await decideAccounts(names, readAccountSnapshot(config.store.path), stored, (pw, hash) => pool.compare(pw, hash));
+    const decided = await decideAccounts(names, readConfiguredAccounts(config), stored, (pw, hash) => pool.compare(pw, hash));
 
     const intentsOf = (slots: ReadonlyMap<string, string>) =>
       buildIntents({

@@ -1,10 +1,9 @@
 // `acme-delegate check`: is the delegation visible, and does each name's CNAME reach its slot?
 import { parseArgs } from 'node:util';
-import { readAccountSnapshot, type AccountSnapshot } from '../bootstrap/account-snapshot.js';
-import { checkDatabaseFileIfPresent, storeFailure } from '../store/database-file.js';
 import { certificateNames } from '../bootstrap/names.js';
 import { checkDelegation } from '../check/delegation-check.js';
 import { resolverLookup } from '../check/resolver-lookup.js';
+import { readConfiguredAccounts } from '../store/open-configured.js';
 import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
 
 export const checkHelp = `Usage: acme-delegate check [--domain NAME]... [--resolver ADDR[:PORT]]... [options]
@@ -20,16 +19,6 @@ Options:
   --resolver ADDR[:PORT]   recursive resolver to ask (repeatable; default: the system's)
 ${configOptionsHelp}
   -h, --help               show this help`;
-
-/** The store's accounts; none before the database exists. A file that is not a usable store is an error. */
-function readAccounts(path: string): AccountSnapshot[] {
-  if (!checkDatabaseFileIfPresent(path)) return [];
-  try {
-    return readAccountSnapshot(path);
-  } catch (error) {
-    throw storeFailure(path, error);
-  }
-}
 
 export async function runCheckCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -47,7 +36,7 @@ export async function runCheckCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const config = configFromOptions(values);
-  const accounts = readAccounts(config.store.path).filter((a) => a.active && a.label !== null);
+  const accounts = readConfiguredAccounts(config).filter((a) => a.state === 'active' && a.label !== null);
   const requested = values.domain ?? (config.bootstrap.domains.length > 0 ? config.bootstrap.domains : accounts.map((a) => a.label as string));
   const names = certificateNames(requested).map((n) => n.bare);
   const slots = accounts.map((a) => ({ label: a.label as string, subdomain: a.subdomain }));

@@ -1,6 +1,6 @@
 // The store as the config describes it: one place that maps [store] keys to Store options.
 import type { Config } from '../config/schema.js';
-import { Store } from './store.js';
+import { Store, type Account } from './store.js';
 
 export function openConfiguredStore(config: Config, options: { readonly create?: boolean } = {}): Store {
   return Store.open({
@@ -9,4 +9,14 @@ export function openConfiguredStore(config: Config, options: { readonly create?:
     maxAgeSeconds: config.store.txt_max_age_seconds,
     ...(options.create === undefined ? {} : { create: options.create }),
   });
+}
+
+/** Every account, oldest first, read without writing anything: for planning, --dry-run and check. */
+export function readConfiguredAccounts(config: Config): Account[] {
+  const store = Store.openReadOnly({ path: config.store.path, valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
+  try {
+    return store.listAccounts();
+  } finally {
+    store.close();
+  }
 }

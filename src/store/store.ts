@@ -2,9 +2,10 @@
 // Every write is one transaction; change events are emitted after commit, so the zone index
 // (and so DNS) sees an update before the API acknowledges it.
 import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { AppError } from '../errors.js';
-import { checkDatabaseIsOurs, prepareDatabaseFile, storeFailure } from './database-file.js';
+import { checkDatabaseFileIfPresent, checkDatabaseIsOurs, prepareDatabaseFile, storeFailure } from './database-file.js';
 import { migrate } from './migrations.js';
 import { createTxtUpdateQueue, type TxtUpdateQueue } from './txt-update-queue.js';
 
@@ -104,6 +105,15 @@ function toAccount(row: AccountRow): Account {
   };
 }
 
+/** The bytes of an idle database file, readable in memory. */
+function idleImage(path: string): Buffer {
+  const image = readFileSync(path);
+  // Header bytes 18-19 say "WAL mode", which SQLite cannot open from memory; 1 (rollback
+  // journal) describes the same content, since an idle database has nothing in a WAL.
+  if (image.length >= 20) image.fill(1, 18, 20);
+  return image;
+}
+
 export interface StoreEvents {
   change: [SlotChange];
   /** Rotation, revocation, deletion or allowfrom change, here or (via syncExternalChanges) elsewhere. */
@@ -159,14 +169,47 @@ export class Store extends EventEmitter<StoreEvents> {
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       migrate(db);
-      const store = new Store(db, options);
-      store.#dataVersion = store.#readDataVersion();
-      store.#lastAuditId = store.#newestAuditId();
-      return store;
+      return Store.#wrap(db, options);
     } catch (err) {
       db?.close();
       throw storeFailure(path, err);
     }
+  }
+
+  /**
+   * The database for reading only, for planning, --dry-run and `check`: writes nothing anywhere,
+   * not even the -wal/-shm files a read-only SQLite connection creates beside an idle WAL
+   * database. A missing file reads as empty; a file that cannot be ours is refused as open()
+   * refuses it. Writes through the returned store change nothing on disk.
+   */
+  static openReadOnly(options: StoreOptions): Store {
+    const { path } = options;
+    const present = checkDatabaseFileIfPresent(path);
+    let db: Database | undefined;
+    try {
+      if (present && existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0) {
+        // A running server holds the database: its -wal and -shm exist already, and recent
+        // commits may live only there, so read through SQLite itself.
+        db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+        checkDatabaseIsOurs(db, path);
+      } else {
+        // Idle (or absent): everything is in the main file; work on a copy in memory.
+        db = new BetterSqlite3(present ? idleImage(path) : ':memory:');
+        checkDatabaseIsOurs(db, path);
+        migrate(db);
+      }
+      return Store.#wrap(db, options);
+    } catch (err) {
+      db?.close();
+      throw storeFailure(path, err);
+    }
+  }
+
+  static #wrap(db: Database, options: StoreOptions): Store {
+    const store = new Store(db, options);
+    store.#dataVersion = store.#readDataVersion();
+    store.#lastAuditId = store.#newestAuditId();
+    return store;
   }
 
   /**

@@ -1,13 +1,11 @@
-// The credential files: merged storage JSON, acme.sh env files, README, modes, and the
-// account snapshot read without writing to the database.
+// The credential files: merged storage JSON, acme.sh env files, README, modes; and which
+// account each name reuses.
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { readAccountSnapshot } from '../../src/bootstrap/account-snapshot.js';
 import { decideAccounts } from '../../src/bootstrap/accounts.js';
 import { acmeShEnv, credentialFileContents, readStorage, staleCredentialFiles, writeCredentialFiles, writePrivateFile, type StorageEntry } from '../../src/bootstrap/credential-files.js';
 import { certificateNames } from '../../src/bootstrap/names.js';
-import { Store } from '../../src/store/store.js';
 import { tempDir } from './cli-fixture.js';
 
 const entry: StorageEntry = { fulldomain: 's1.auth.example.org', subdomain: 's1', username: 'u1', password: 'p1-secret', server_url: 'https://auth.example.org' };
@@ -94,36 +92,12 @@ t.test('acme.sh env file quotes its values', async (t) => {
   );
 });
 
-t.test('account snapshot: none without a database; reads through a live WAL; refuses a newer schema', async (t) => {
-  const dir = tempDir(t);
-  t.same(readAccountSnapshot(join(dir, 'missing.db')), []);
-  const path = join(dir, 'live.db');
-  const store = Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 60 });
-  t.teardown(() => store.close());
-  store.createAccount({ username: 'u1', passwordHash: 'h', subdomain: 's1', allowfrom: [], label: 'example.com' });
-  // The store is still open (as a running server would hold it): the row may live in the WAL only.
-  const seen = readAccountSnapshot(path);
-  t.same(seen.map((a) => [a.username, a.label, a.active]), [['u1', 'example.com', true]]);
-  store.revokeAccount('u1');
-  t.same(readAccountSnapshot(path).map((a) => a.active), [false]);
-  store.close();
-  t.same(readAccountSnapshot(path).map((a) => a.username), ['u1'], 'and from an idle file');
-
-  const newer = join(dir, 'newer.db');
-  const s2 = Store.open({ path: newer, valuesPerSlot: 2, maxAgeSeconds: 60 });
-  s2.close();
-  const bytes = readFileSync(newer);
-  bytes.writeUInt32BE(99, 60); // user_version lives at offset 60 of the header
-  writeFileSync(newer, bytes);
-  t.throws(() => readAccountSnapshot(newer), { code: 'store_too_new' });
-});
-
 t.test('account decisions: reuse with a matching password, rotate without, register when none, ignore revoked', async (t) => {
   const names = certificateNames(['a.example.com', 'b.example.com', 'c.example.com', 'd.example.com']);
   const accounts = [
-    { username: 'ua', passwordHash: 'ok', subdomain: 'sa', active: true, label: 'a.example.com', createdAt: 1 },
-    { username: 'ub', passwordHash: 'ok', subdomain: 'sb', active: true, label: 'b.example.com', createdAt: 1 },
-    { username: 'uc', passwordHash: 'ok', subdomain: 'sc', active: false, label: 'c.example.com', createdAt: 1 },
+    { username: 'ua', passwordHash: 'ok', subdomain: 'sa', state: 'active' as const, label: 'a.example.com', createdAt: 1 },
+    { username: 'ub', passwordHash: 'ok', subdomain: 'sb', state: 'active' as const, label: 'b.example.com', createdAt: 1 },
+    { username: 'uc', passwordHash: 'ok', subdomain: 'sc', state: 'revoked' as const, label: 'c.example.com', createdAt: 1 },
   ];
   const stored = new Map([
     ['a.example.com', { ...entry, username: 'ua', subdomain: 'sa', password: 'right' }],

@@ -1,7 +1,8 @@
 // The store keeps what DNS must serve: newest N values per slot, expiry, durability, events.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { schemaVersion } from '../../src/store/migrations.js';
@@ -102,7 +103,39 @@ t.test('migrations set user_version, WAL and refuse a newer schema', async (t) =
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   db.pragma(`user_version = ${schemaVersion + 1}`);
   db.close();
-  t.throws(() => Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 3600 }), /newer than this program/);
+  t.throws(() => Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 3600 }), { code: 'store_unusable', message: /database .*store\.db has schema version \d+, newer than this program/ });
+  t.throws(() => Store.openReadOnly({ path, valuesPerSlot: 2, maxAgeSeconds: 3600 }), { code: 'store_unusable' });
+});
+
+t.test('read-only: nothing written anywhere; a live WAL is read, a missing file reads as empty', async (t) => {
+  const path = tempDb(t);
+  const options = { path, valuesPerSlot: 2, maxAgeSeconds: 3600 };
+  const missing = Store.openReadOnly(options);
+  t.same(missing.listAccounts(), []);
+  missing.close();
+  t.throws(() => statSync(dirname(path)), { code: 'ENOENT' }, 'a missing database is not created, nor its folder');
+
+  const server = Store.open(options);
+  t.teardown(() => server.close());
+  account(server, 1, 'example.com');
+  // The server still holds the file: the row may live in the WAL only.
+  const live = Store.openReadOnly(options);
+  t.same(live.listAccounts().map((a) => [a.label, a.state]), [['example.com', 'active']]);
+  live.close();
+  server.close();
+
+  const before = readdirSync(dirname(path)).sort();
+  t.same(before, ['store.db'], 'an idle database has no -wal or -shm beside it');
+  const idle = Store.openReadOnly(options);
+  t.same(idle.listAccounts().map((a) => a.label), ['example.com']);
+  account(idle, 2);
+  idle.close();
+  t.same(readdirSync(dirname(path)).sort(), before, 'reading an idle database leaves no file beside it');
+  const again = Store.openReadOnly(options);
+  t.equal(again.listAccounts().length, 1, 'a write through the read-only store changed nothing on disk');
+  again.close();
+  const acmeDns = fileURLToPath(new URL('../fixtures/acme-dns-v1.1/acme-dns.db', import.meta.url));
+  t.throws(() => Store.openReadOnly({ ...options, path: acmeDns }), { code: 'store_unusable', message: /is not an acme-delegate database/ }, 'another program\'s database is refused');
 });
 
 t.test('account administration: rotate, allowfrom, delete, audit', async (t) => {
