@@ -162,7 +162,10 @@ export class Store extends EventEmitter<StoreEvents> {
     let db: Database | undefined;
     try {
       db = new BetterSqlite3(path, { fileMustExist: path !== ':memory:' });
-      db.pragma('busy_timeout = 5000');
+      // A lock held by another process is waited for on the event loop (better-sqlite3 is
+      // synchronous): one second, then the write fails as 503 database_unavailable, so DNS on
+      // this thread stalls at most that long per batch of updates.
+      db.pragma('busy_timeout = 1000');
       checkDatabaseIsOurs(db, path);
       db.pragma('journal_mode = WAL');
       // FULL: an acknowledged update survives power loss, not only a process crash.

@@ -1,0 +1,128 @@
+// Storage faults for real, under the running server: a full file system (a 2 MB tmpfs filled up)
+// and a database locked by another process. Each update during the fault is refused with
+// 503 database_unavailable and writes nothing; DNS keeps serving; the server recovers by itself
+// when the fault clears; every acknowledged update is on disk afterwards.
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, rmdirSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import t from 'tap';
+import { loadConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/log.js';
+import { startService } from '../../src/service.js';
+import { Store } from '../../src/store/store.js';
+import { isStorageFault } from '../../src/store/storage-faults.js';
+import { post, register, update } from '../api/attack-client.js';
+import { txtValue } from '../api/server-fixture.js';
+import { run, toolMissing } from '../dns/socket-helpers.js';
+
+/** A fresh tmpfs of `size`; undefined (a skip) where mounting is not allowed. */
+function mountTmpfs(size: string): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-fault-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir], { stdio: 'ignore' });
+    return dir;
+  } catch {
+    rmdirSync(dir);
+    if (process.env.CI === 'true') throw new Error('storage fault tests need root to mount a tmpfs on CI');
+    return undefined;
+  }
+}
+
+/** Writes zeros until the file system says ENOSPC. */
+function fillUp(path: string): void {
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(16 * 1024);
+  try {
+    for (let i = 0; i < 100_000; i++) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const notRoot = process.getuid?.() === 0 ? false : 'needs root to mount a tmpfs';
+const noDig = toolMissing('dig');
+
+t.test('full disk and locked database during updates', { skip: notRoot || noDig }, async (t) => {
+  const dir = mountTmpfs('2m');
+  if (!dir) return t.comment('skipped: cannot mount a tmpfs here');
+  const dbPath = join(dir, 'db.sqlite');
+  t.teardown(() => {
+    execFileSync('umount', [dir]);
+    rmdirSync(dir);
+  });
+  const config = loadConfig({
+    overrides: {
+      'dns.zone': 'auth.example.org',
+      'dns.listen': ['127.0.0.1:0'],
+      'api.listen': '127.0.0.1:0',
+      'api.registration': 'open',
+      'store.path': dbPath,
+      'store.bcrypt_cost': '4',
+      'store.min_free_disk_mb': '0',
+    },
+  });
+  const service = await startService(config, silentLogger);
+  let running = true;
+  t.teardown(async () => {
+    if (running) await service.close();
+  });
+  const port = service.apiAddress.port;
+  const served = async (fulldomain: string): Promise<string[]> => {
+    const out = await run('dig', ['@127.0.0.1', '-p', String(service.dns.addresses().udp[0]?.port), '+norec', '+short', '+tries=2', '+time=2', fulldomain, 'TXT']);
+    return out.trim().split('\n').filter((l) => l !== '').map((l) => l.replace(/"/g, ''));
+  };
+  const account = await register(port);
+  const fulldomain = `${account.subdomain}.auth.example.org`;
+  const [v1, v2, v3, v4, v5] = ['one', 'two', 'three', 'four', 'five'].map((s) => txtValue(s)) as [string, string, string, string, string];
+  t.equal((await update(port, account, v1)).status, 200);
+
+  t.test('full disk', async (t) => {
+    const filler = join(dir, 'filler');
+    fillUp(filler);
+    const refused = await update(port, account, v2);
+    t.equal(refused.status, 503, 'refused while the disk is full');
+    t.same(JSON.parse(refused.body), { error: 'database_unavailable' });
+    t.ok(refused.headers['retry-after'], 'with Retry-After');
+    t.same(await served(fulldomain), [v1], 'DNS keeps serving what it has');
+    t.equal((await post(port, '/register')).status, 503, 'registration is refused too');
+    rmSync(filler);
+    t.equal((await update(port, account, v3)).status, 200, 'recovers by itself once space is back');
+    t.same(await served(fulldomain), [v3, v1]);
+  });
+
+  t.test('database locked by another process', async (t) => {
+    const other = new BetterSqlite3(dbPath);
+    other.exec('BEGIN IMMEDIATE');
+    const refused = await update(port, account, v4);
+    t.equal(refused.status, 503, 'refused while another process holds the write lock');
+    t.same(JSON.parse(refused.body), { error: 'database_unavailable' });
+    t.same(await served(fulldomain), [v3, v1], 'DNS keeps serving');
+    other.exec('ROLLBACK');
+    other.close();
+    t.equal((await update(port, account, v5)).status, 200, 'recovers once the lock is gone');
+  });
+
+  t.test('nothing refused was written; every acknowledged update is on disk', async (t) => {
+    await service.close();
+    running = false;
+    const store = Store.open({ path: dbPath, valuesPerSlot: 10, maxAgeSeconds: 3600 });
+    t.teardown(() => store.close());
+    // The slot keeps its newest two (txt_values_per_slot): v1 made way for v5.
+    t.same(store.slotValues(account.subdomain), [v5, v3], 'the acknowledged values, newest first; no v2, no v4');
+    const updates = store.auditEvents(100).filter((e) => e.kind === 'txt.update');
+    t.equal(updates.length, 3, 'one audit event per acknowledged update, none for the refused ones');
+  });
+});
+
+t.test('which errors are storage faults', async (t) => {
+  for (const code of ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_READONLY_DBMOVED', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_IOERR_WRITE', 'SQLITE_CANTOPEN', 'ENOSPC', 'EROFS']) {
+    t.ok(isStorageFault({ code }), code);
+  }
+  for (const error of [new Error('SQLITE_FULL: text only'), { code: 'SQLITE_CONSTRAINT_UNIQUE' }, { code: 'SQLITE_ERROR' }, null, 'SQLITE_FULL']) {
+    t.notOk(isStorageFault(error), JSON.stringify(error));
+  }
+});
