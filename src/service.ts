@@ -1,9 +1,11 @@
 // Wiring of the running server in one screen: config -> store -> zone index -> DNS and API.
 // Each part is handed what it needs; nothing is global.
 import { readFileSync } from 'node:fs';
+import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { createAccountService } from './accounts/service.js';
 import { buildApi } from './api/app.js';
+import { createTlsReloader } from './api/tls-reload.js';
 import type { Config } from './config/schema.js';
 import { startupWarnings } from './config/startup-warnings.js';
 import { createBcryptPool } from './crypto/bcrypt-pool.js';
@@ -23,6 +25,8 @@ export interface RunningService {
   readonly api: FastifyInstance;
   /** Where the API actually listens (the port is real even when 0 was asked). */
   readonly apiAddress: HostPort;
+  /** Reads api.tls_cert/tls_key again (SIGHUP); false when there is no TLS or the new pair is bad. */
+  reloadTls(): boolean;
   close(): Promise<void>;
 }
 
@@ -66,6 +70,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const { host, port } = parseHostPort(config.api.listen);
     await api.listen({ host, port });
     closers.push(() => api.close());
+    const tlsReloader = tls ? createTlsReloader(api.server as unknown as TlsServer, { cert: config.api.tls_cert, key: config.api.tls_key }, logger) : undefined;
+    if (tlsReloader) closers.push(() => tlsReloader.close());
+    const reloadTls = (): boolean => tlsReloader?.reload('SIGHUP') ?? false;
     const bound = api.server.address();
     const apiAddress = bound && typeof bound === 'object' ? { host: bound.address, port: bound.port } : { host, port };
 
@@ -98,7 +105,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       registration: config.api.registration,
       store: config.store.path,
     });
-    return { store, dns, api, apiAddress, close };
+    return { store, dns, api, apiAddress, reloadTls, close };
   } catch (error) {
     await close();
     throw error;

@@ -14,6 +14,9 @@ Options:
 ${configOptionsHelp}
   -h, --help               show this help
 
+SIGHUP (or a change of either file) reloads api.tls_cert and api.tls_key without a restart;
+a bad new pair is logged and the current one stays in use.
+
 Every config key can also be set from the environment as ACME_DELEGATE_<SECTION>_<KEY>,
 e.g. ACME_DELEGATE_DNS_ZONE=auth.example.org. See \`acme-delegate config-reference\`.`;
 
@@ -26,6 +29,9 @@ export async function runServeCommand(argv: string[]): Promise<number> {
   const config = configFromOptions(values);
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   const service = await startService(config, logger);
+  // SIGHUP (systemd's ExecReload) picks up a renewed API certificate without a restart.
+  const reloadTls = (): void => void service.reloadTls();
+  process.on('SIGHUP', reloadTls);
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       logger.info('stopping', { signal });
@@ -34,6 +40,7 @@ export async function runServeCommand(argv: string[]): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  process.off('SIGHUP', reloadTls);
   await service.close();
   return 0;
 }
