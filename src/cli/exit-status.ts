@@ -19,6 +19,10 @@ export interface Failure {
 export function describeFailure(error: unknown): Failure {
   if (error instanceof AppError) return { status: usageCodes.has(error.code) ? exitStatus.usage : exitStatus.failed, message: error.message };
   // node:util parseArgs: unknown option, missing value, stray argument.
-  if (String((error as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS')) return { status: exitStatus.usage, message: (error as Error).message };
+  const code = String((error as { code?: unknown })?.code);
+  if (code.startsWith('ERR_PARSE_ARGS')) return { status: exitStatus.usage, message: (error as Error).message };
+  // The database or the file system refused (full disk, read-only, locked, a failing trigger):
+  // the work failed for a reason outside the program, said in one line.
+  if (code.startsWith('SQLITE_')) return { status: exitStatus.failed, message: `the database refused: ${(error as Error).message}` };
   return { status: exitStatus.bug, message: `unexpected error (a bug; please report it): ${(error as Error)?.stack ?? String(error)}` };
 }
