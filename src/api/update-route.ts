@@ -24,7 +24,8 @@ export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts
     if (!updateGuard) return accounts.authenticate(username, password);
     const admission = updateGuard.admit(username, remote);
     if (!admission.ok) {
-      logger.warn('update refused: rate limited', { username: username || undefined, remote, limit: admission.limit });
+      // Debug only: under attack this line would be written thousands of times a second.
+      logger.debug('update refused: rate limited', { username: username || undefined, remote, limit: admission.limit });
       throw rateLimitedError(admission.retryAfterSeconds);
     }
     try {

@@ -72,10 +72,12 @@ export function createUpdateGuard(options: UpdateGuardOptions): UpdateGuard {
       return {
         ok: true,
         done(outcome) {
-          if (outcome === 'failure') return;
+          // Only a matching password gives the tokens back. A check that never ran (bcrypt queue
+          // full) keeps them spent, or a flood would retry against the full queue for free.
+          if (outcome !== 'success') return;
           byAddress.refund(network);
           if (username !== '') byUsername.refund(username);
-          if (outcome === 'success' && username !== '') trusted.set(pair, now() + trustMs);
+          if (username !== '') trusted.set(pair, now() + trustMs);
         },
       };
     },
