@@ -18,8 +18,6 @@ export interface StorageEntry {
   readonly server_url: string;
 }
 
-export type Storage = Readonly<Record<string, StorageEntry>>;
-
 export function envFileName(bare: string): string {
   return `acme.sh-${bare}.env`;
 }
@@ -181,67 +179,31 @@ export function writeCredentialFiles(outDir: string, contents: ReadonlyMap<strin
   return { files: [...contents.keys()], ...(warning ? { warning } : {}) };
 }
 
+/**
+ * What is in this folder and the one setting each client needs, with this folder's paths filled
+ * in; the full set-up of every client is docs/clients.md, not repeated here.
+ */
 export function clientReadme(outDir: string, entries: ReadonlyMap<string, StorageEntry>, requested: ReadonlyMap<string, readonly string[]>): string {
-  const first = [...entries][0];
-  const domain = first?.[0] ?? 'example.com';
-  const entry = first?.[1];
-  const server = entry?.server_url ?? 'https://auth.example.org';
+  const server = [...entries.values()][0]?.server_url ?? 'https://auth.example.org';
   const storage = join(outDir, storageFileName);
-  const names = requested.get(domain) ?? [domain];
-  const dFlags = names.map((n) => `-d '${n}'`).join(' ');
+  const column = (name: string): string => `  ${name}${' '.repeat(Math.max(1, 32 - name.length))}`;
   return `acme-delegate credentials
 =========================
 
 These files hold passwords: keep them mode 0600, copy each to the server that renews the
 certificate, and give each server only the names it needs. Each account can only set the
-TXT record of its own _acme-challenge slot.
+TXT record of its own _acme-challenge slot. API (server_url): ${server}
 
-  ${storageFileName}${' '.repeat(Math.max(1, 24 - storageFileName.length))}goacmedns storage JSON, keyed by domain (all names)
-${[...entries.keys()].map((d) => `  ${envFileName(d)}${' '.repeat(Math.max(1, 24 - envFileName(d).length))}acme.sh variables for ${(requested.get(d) ?? [d]).join(', ')}`).join('\n')}
+${column(storageFileName)}goacmedns storage JSON, keyed by domain (all names)
+${[...entries.keys()].map((d) => `${column(envFileName(d))}acme.sh variables for ${(requested.get(d) ?? [d]).join(', ')}`).join('\n')}
 
-API (server_url): ${server}
-
-lego (--dns acme-dns)
-  ACME_DNS_API_BASE=${server} ACME_DNS_STORAGE_PATH=${storage} \\
-    lego --email you@example.com --dns acme-dns ${dFlags} run
-
-certbot
-  With the certbot-dns-acmedns plugin, an INI file (mode 0600) containing
-    dns_acmedns_api_url = ${server}
-    dns_acmedns_registration_file = ${storage}
-  and: certbot certonly --authenticator dns-acmedns --dns-acmedns-credentials FILE.ini ${dFlags}
-  The acme-dns-auth.py hook reads the same JSON: set ACMEDNS_URL = "${server}" and
-  STORAGE_PATH = "${storage}" in the script, then
-    certbot certonly --manual --manual-auth-hook /etc/letsencrypt/acme-dns-auth.py \\
-      --preferred-challenges dns ${dFlags}
-
-acme.sh (dns_acmedns)
-  set -a; . ./${envFileName(domain)}; set +a
-  acme.sh --issue --dns dns_acmedns ${dFlags}
-  (acme.sh saves the ACMEDNS_* values in its account config for renewals.)
-
-cert-manager
-  kubectl -n cert-manager create secret generic acme-delegate \\
-    --from-file=acmedns.json=${storage}
-  and in the (Cluster)Issuer:
-    solvers:
-      - dns01:
-          acmeDNS:
-            host: ${server}
-            accountSecretRef:
-              name: acme-delegate
-              key: acmedns.json
-
-Caddy (built with the caddy-dns/acmedns module)
-  tls {
-    dns acmedns {
-      username ${entry?.username ?? 'USERNAME'}
-      password <password from ${storageFileName}>
-      subdomain ${entry?.subdomain ?? 'SUBDOMAIN'}
-      server_url ${server}
-    }
-  }
-  Newer versions of the module also take the whole file: config_file_path ${storage}
+What each client needs (docs/clients.md in acme-delegate's documentation has every step):
+  lego          ACME_DNS_API_BASE=${server} ACME_DNS_STORAGE_PATH=${storage}
+                (Debian's lego: --dns exec with EXEC_PATH=acme-delegate-hook)
+  certbot       --manual-auth-hook 'acme-delegate-hook --credentials ${storage}'
+  acme.sh       set -a; . ${join(outDir, envFileName([...entries.keys()][0] ?? 'example.com'))}; set +a; acme.sh --issue --dns dns_acmedns ...
+  cert-manager  a secret with key acmedns.json from ${storage}; acmeDNS host ${server}
+  Caddy         the acmedns module with config_file_path ${storage}
 
 Re-running "acme-delegate bootstrap" with the same --out keeps these passwords; if this folder
 is lost, a re-run issues new passwords (the old ones stop working) and rewrites it.

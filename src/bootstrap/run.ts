@@ -4,7 +4,7 @@ import { fulldomainOf } from '../accounts/fulldomain.js';
 import { createAccountService } from '../accounts/service.js';
 import type { Config } from '../config/schema.js';
 import { publicApiUrl } from '../config/load.js';
-import { createBcryptPool } from '../crypto/bcrypt-pool.js';
+import { createBcryptPool, type BcryptPool } from '../crypto/bcrypt-pool.js';
 import { AppError } from '../errors.js';
 import { isAtOrBelow, normalizeName } from '../names/domain-name.js';
 import { isLoopbackHost } from '../net/address.js';
@@ -14,8 +14,8 @@ import type { CloudflareGateway } from './cloudflare-gateway.js';
 import { checkOutDir, credentialFileContents, probeOutDir, readStorage, staleCredentialFiles, writeCredentialFiles, type StorageEntry } from './credential-files.js';
 import type { CloudflareCredential } from './credential.js';
 import { buildIntents } from './intents.js';
-import { certificateNames } from './names.js';
-import { computePlan, planHasChanges } from './plan.js';
+import { certificateNames, type CertificateName } from './names.js';
+import { computePlan, planHasChanges, type ExistingByName, type PlanStep } from './plan.js';
 import { printable, renderAccountTable, renderPlanSummary, renderPlanTable } from './plan-table.js';
 import type { ExistingRecord, Intent, Zone } from './records.js';
 import { parentZoneOf } from './zones.js';
@@ -47,6 +47,46 @@ export interface BootstrapIo {
 export const exitConflicts = 3;
 
 export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): Promise<number> {
+  const names = checkRequest(options);
+  const zones = await discover(options.config, io);
+  const pool = createBcryptPool(1);
+  try {
+    const plan = await makePlan(options, names, zones, pool, io);
+    render(plan, options, io);
+    const stop = await stopBeforeChanges(plan, options, io);
+    if (stop !== undefined) return stop;
+    // Accounts, then files, then DNS. Files before DNS: a password exists only in memory until
+    // written, and a run that fails later in Cloudflare must not lose it.
+    const credentials = await registerAccounts(plan, options, pool, io);
+    writeFiles(plan, credentials, options.outDir as string, io);
+    await applyDns(plan, credentials, options, io);
+    return plan.conflicts ? conflictExit(io, plan.conflicts) : 0;
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Everything decided before anything is changed; what is shown and then carried out. */
+interface BootstrapPlan {
+  readonly names: readonly CertificateName[];
+  /** Bare name -> the names asked for it (e.g. the name and its wildcard). */
+  readonly requested: ReadonlyMap<string, readonly string[]>;
+  readonly zones: readonly Zone[];
+  readonly decisions: readonly AccountDecision[];
+  /** Names whose CNAME is blocked by a conflict left alone: no account change for them. */
+  readonly blocked: ReadonlySet<string>;
+  readonly existing: ExistingByName;
+  readonly steps: readonly PlanStep[];
+  readonly conflicts: number;
+  readonly accountChanges: boolean;
+  readonly serverUrl: string;
+  /** Credentials of reused accounts, known before anything is written. */
+  readonly reused: ReadonlyMap<string, SlotCredentials>;
+  readonly staleFiles: readonly string[];
+}
+
+/** Bad input is told before the credential is used at all. */
+function checkRequest(options: BootstrapOptions): CertificateName[] {
   const { config } = options;
   const names = certificateNames(options.domains);
   if (names.length === 0) throw new AppError('usage', 'no certificate names: give --domain NAME (repeatable) or --domains-file FILE');
@@ -54,14 +94,15 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
     throw new AppError('usage', '--out DIR is required (except with --dry-run): new passwords exist only once and must be written there');
   }
   if (options.outDir) checkOutDir(options.outDir);
-  const requested = new Map(names.map((n) => [n.bare, n.requested] as const));
-  // Bad input is told before the credential is used at all.
   const inside = names.filter((n) => isAtOrBelow(n.bare, config.dns.zone));
   if (inside.length > 0) {
     throw new AppError('bad_domain', `${inside.map((n) => n.requested.join(', ')).join('; ')}: inside our own zone ${config.dns.zone}; certificate names must be outside it (its names are the challenge slots)`);
   }
+  return names;
+}
 
-  // ---- discover (reads only) ----
+/** Reads only: what the credential may do, and the zones it sees. */
+async function discover(config: Config, io: BootstrapIo): Promise<Zone[]> {
   const verification = await io.gateway.verify();
   io.err(`Cloudflare credential: ${verification.description}\n`);
   for (const w of verification.warnings) io.err(`warning: ${w}\n`);
@@ -73,114 +114,124 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
       `dns.nsname is ${config.dns.nsname}, the apex of our zone: Cloudflare refuses an NS and an A record on one label, so the name server needs its own name below the zone (e.g. --nsname ns.${config.dns.zone})`,
     );
   }
+  return zones;
+}
 
-  const pool = createBcryptPool(1);
+/** The records wanted for these slots; skipped names (no slot) get no CNAME. */
+function intentsFor(options: BootstrapOptions, names: readonly CertificateName[], zones: readonly Zone[], slots: ReadonlyMap<string, string>) {
+  const { config } = options;
+  return buildIntents({
+    zone: config.dns.zone,
+    nsname: config.dns.nsname,
+    nsAddresses: config.dns.ns_addresses,
+    delegationTtl: Math.min(86400, Math.max(60, config.dns.default_ttl)),
+    names,
+    slots,
+    zones,
+    ...(options.caa ? { caa: options.caa } : {}),
+  });
+}
+
+/** Accounts to reuse, rotate or register, the DNS steps, and whether the files are current. */
+async function makePlan(options: BootstrapOptions, names: readonly CertificateName[], zones: readonly Zone[], pool: BcryptPool, io: BootstrapIo): Promise<BootstrapPlan> {
+  const { config, outDir } = options;
+  const requested = new Map(names.map((n) => [n.bare, n.requested] as const));
+  const stored = outDir ? readStorage(outDir).entries : new Map<string, StorageEntry>();
+  const decided = await decideAccounts(names, readConfiguredAccounts(config), stored, (pw, hash) => pool.compare(pw, hash));
+
+  const planned = intentsFor(options, names, zones, slotsOf(decided));
+  for (const note of planned.notes) io.err(`note: ${note}\n`);
+  if (planned.errors.length > 0) throw new AppError('bootstrap_invalid', planned.errors.join('\n'));
+  const existing = await listExisting(planned.intents, io.gateway);
+  const steps = computePlan(planned.intents, existing, { replace: options.replace });
+  const blocked = new Set(names.filter((n) => steps.some((s) => s.action === 'conflict' && s.record.name === n.challengeName)).map((n) => n.bare));
+  const decisions = skipBlocked(decided, blocked);
+
+  const accountChanges = decisions.some((d) => d.kind === 'register' || d.kind === 'rotate');
+  const serverUrl = publicApiUrl(config);
+  for (const note of serverUrlNotes(config.api.public_url, serverUrl)) io.err(`note: ${note}\n`);
+  const reused = reusedCredentials(decisions, config.dns.zone);
+  // Files are only known in full once every password is; reused ones can be compared now.
+  const staleFiles = !outDir
+    ? []
+    : accountChanges
+      ? ['(credential files)']
+      : reused.size === 0
+        ? [] // every name skipped: nothing to write yet
+        : staleCredentialFiles(credentialFileContents(outDir, storageEntries(reused, serverUrl), requested));
+  const conflicts = steps.filter((s) => s.action === 'conflict').length;
+  return { names, requested, zones, decisions, blocked, existing, steps, conflicts, accountChanges, serverUrl, reused, staleFiles };
+}
+
+function render(plan: BootstrapPlan, options: BootstrapOptions, io: BootstrapIo): void {
+  io.out(`Plan for ${plan.names.map((n) => n.requested.join(', ')).join('; ')} (zone ${options.config.dns.zone}, API ${plan.serverUrl})\n\n`);
+  io.out(renderAccountTable(plan.decisions, plan.requested) + '\n\n');
+  io.out(renderPlanTable(plan.steps) + '\n\n');
+  io.out(renderPlanSummary(plan.steps) + '\n');
+  if (options.outDir) io.out(plan.staleFiles.length ? `files: write credentials into ${options.outDir}\n` : `files: credentials in ${options.outDir} are up to date\n`);
+}
+
+/** The exit status when nothing is to be changed (nothing to do, a dry run, no confirmation); undefined to go on. */
+async function stopBeforeChanges(plan: BootstrapPlan, options: BootstrapOptions, io: BootstrapIo): Promise<number | undefined> {
+  if (!planHasChanges(plan.steps) && !plan.accountChanges && plan.staleFiles.length === 0) {
+    io.out('\nNothing to change.\n');
+    return plan.conflicts ? conflictExit(io, plan.conflicts) : 0;
+  }
+  if (options.dryRun) {
+    io.out('\nDry run: nothing was changed (no Cloudflare record, no account, no file).\n');
+    // The same answer as when there is nothing to change: conflicts in the plan are reported
+    // whether or not other steps are pending.
+    return plan.conflicts ? conflictExit(io, plan.conflicts) : 0;
+  }
+  if (options.yes) return undefined;
+  if (!io.confirm) {
+    io.err('not applied: confirm with --yes (standard input is not a terminal to ask on)\n');
+    return 1;
+  }
+  if (!(await io.confirm('Apply this plan? [y/N] '))) {
+    io.err('not applied: nothing was changed\n');
+    return 1;
+  }
+  return undefined;
+}
+
+/** Registers and rotates as decided; the database is opened (and so written) only then. */
+async function registerAccounts(plan: BootstrapPlan, options: BootstrapOptions, pool: BcryptPool, io: BootstrapIo): Promise<ReadonlyMap<string, SlotCredentials>> {
+  if (!plan.accountChanges) return plan.reused;
+  const outDir = options.outDir as string;
+  probeOutDir(outDir);
+  const made = new Map<string, SlotCredentials>();
   try {
-    const stored = options.outDir ? readStorage(options.outDir).entries : new Map<string, StorageEntry>();
-    const decided = await decideAccounts(names, readConfiguredAccounts(config), stored, (pw, hash) => pool.compare(pw, hash));
+    return await withStore(options.config, pool, (service) => applyAccounts(plan.decisions, service, options.allowfrom, made));
+  } catch (err) {
+    // Passwords made before the failure exist only in memory: save them, so that the next
+    // run keeps those accounts instead of rotating them.
+    if ([...made.keys()].some((bare) => !plan.reused.has(bare))) {
+      writeCredentialFiles(outDir, credentialFileContents(outDir, storageEntries(made, plan.serverUrl), plan.requested));
+      io.err(`stopped while registering accounts: the ${made.size} account(s) done so far are saved in ${outDir}; no Cloudflare record was changed; run the same command again to finish\n`);
+    }
+    throw err;
+  }
+}
 
-    const intentsOf = (slots: ReadonlyMap<string, string>) =>
-      buildIntents({
-        zone: config.dns.zone,
-        nsname: config.dns.nsname,
-        nsAddresses: config.dns.ns_addresses,
-        delegationTtl: Math.min(86400, Math.max(60, config.dns.default_ttl)),
-        names,
-        slots,
-        zones,
-        ...(options.caa ? { caa: options.caa } : {}),
-      });
-    const planned = intentsOf(slotsOf(decided));
-    for (const note of planned.notes) io.err(`note: ${note}\n`);
-    if (planned.errors.length > 0) {
-      throw new AppError('bootstrap_invalid', planned.errors.join('\n'));
-    }
-    const existing = await listExisting(planned.intents, io.gateway);
-    const steps = computePlan(planned.intents, existing, { replace: options.replace });
-    const blocked = new Set(names.filter((n) => steps.some((s) => s.action === 'conflict' && s.record.name === n.challengeName)).map((n) => n.bare));
-    const decisions = skipBlocked(decided, blocked);
+function writeFiles(plan: BootstrapPlan, credentials: ReadonlyMap<string, SlotCredentials>, outDir: string, io: BootstrapIo): void {
+  if (credentials.size === 0) return;
+  const written = writeCredentialFiles(outDir, credentialFileContents(outDir, storageEntries(credentials, plan.serverUrl), plan.requested));
+  io.out(`\nwrote ${written.files.length} files (mode 0600) into ${outDir}\n`);
+  if (written.warning) io.err(`warning: ${written.warning}\n`);
+}
 
-    const accountChanges = decisions.some((d) => d.kind === 'register' || d.kind === 'rotate');
-    // Files are only known in full once every password is; reused ones can be compared now.
-    const serverUrl = publicApiUrl(config);
-    for (const note of serverUrlNotes(config.api.public_url, serverUrl)) io.err(`note: ${note}\n`);
-    const reused = reusedCredentials(decisions, config.dns.zone);
-    const staleFiles = !options.outDir
-      ? []
-      : accountChanges
-        ? ['(credential files)']
-        : reused.size === 0
-          ? [] // every name skipped: nothing to write yet
-          : staleCredentialFiles(credentialFileContents(options.outDir, storageEntries(reused, serverUrl), requested));
-
-    io.out(`Plan for ${names.map((n) => n.requested.join(', ')).join('; ')} (zone ${config.dns.zone}, API ${serverUrl})\n\n`);
-    io.out(renderAccountTable(decisions, requested) + '\n\n');
-    io.out(renderPlanTable(steps) + '\n\n');
-    io.out(renderPlanSummary(steps) + '\n');
-    if (options.outDir) io.out(staleFiles.length ? `files: write credentials into ${options.outDir}\n` : `files: credentials in ${options.outDir} are up to date\n`);
-    const conflicts = steps.filter((s) => s.action === 'conflict').length;
-
-    if (!planHasChanges(steps) && !accountChanges && staleFiles.length === 0) {
-      io.out('\nNothing to change.\n');
-      return conflicts ? conflictExit(io, conflicts) : 0;
-    }
-    if (options.dryRun) {
-      io.out('\nDry run: nothing was changed (no Cloudflare record, no account, no file).\n');
-      // The same answer as when there is nothing to change: conflicts in the plan are reported
-      // whether or not other steps are pending.
-      return conflicts ? conflictExit(io, conflicts) : 0;
-    }
-    if (!options.yes) {
-      if (!io.confirm) {
-        io.err('not applied: confirm with --yes (standard input is not a terminal to ask on)\n');
-        return 1;
-      }
-      if (!(await io.confirm('Apply this plan? [y/N] '))) {
-        io.err('not applied: nothing was changed\n');
-        return 1;
-      }
-    }
-
-    // ---- apply: accounts, then files, then DNS ----
-    // Files before DNS: a password exists only in memory until written, and a run that fails
-    // later in Cloudflare must not lose it.
-    // The database is opened (and so written) only when an account changes.
-    const outDir = options.outDir as string;
-    if (accountChanges) probeOutDir(outDir);
-    const made = new Map<string, SlotCredentials>();
-    let credentials = reused;
-    if (accountChanges) {
-      try {
-        credentials = await withStore(config, pool, (service) => applyAccounts(decisions, service, options.allowfrom, made));
-      } catch (err) {
-        // Passwords made before the failure exist only in memory: save them, so that the next
-        // run keeps those accounts instead of rotating them.
-        if ([...made.keys()].some((bare) => !reused.has(bare))) {
-          writeCredentialFiles(outDir, credentialFileContents(outDir, storageEntries(made, serverUrl), requested));
-          io.err(`stopped while registering accounts: the ${made.size} account(s) done so far are saved in ${outDir}; no Cloudflare record was changed; run the same command again to finish\n`);
-        }
-        throw err;
-      }
-    }
-    if (credentials.size > 0) {
-      const written = writeCredentialFiles(outDir, credentialFileContents(outDir, storageEntries(credentials, serverUrl), requested));
-      io.out(`\nwrote ${written.files.length} files (mode 0600) into ${outDir}\n`);
-      if (written.warning) io.err(`warning: ${written.warning}\n`);
-    }
-
-    const slots = new Map([...credentials].map(([bare, c]) => [bare, c.subdomain]));
-    // Skipped names have no slot; their steps are conflicts only, and stay so.
-    const final = computePlan(intentsOf(slots).intents.filter((i) => i.kind !== 'cname' || !blocked.has(i.name.replace(/^_acme-challenge\./, ''))), existing, { replace: options.replace });
-    try {
-      const changed = await applyPlan(final, io.gateway, (line) => io.out(`${printable(line)}\n`));
-      io.out(`done: ${changed} record changes applied\n`);
-    } catch (err) {
-      io.err('stopped midway: the changes above are in place; run the same command again to finish\n');
-      throw err;
-    }
-    return conflicts ? conflictExit(io, conflicts) : 0;
-  } finally {
-    await pool.close();
+/** The DNS steps again with the final slots; skipped names keep only their conflicts. */
+async function applyDns(plan: BootstrapPlan, credentials: ReadonlyMap<string, SlotCredentials>, options: BootstrapOptions, io: BootstrapIo): Promise<void> {
+  const slots = new Map([...credentials].map(([bare, c]) => [bare, c.subdomain]));
+  const intents = intentsFor(options, plan.names, plan.zones, slots).intents.filter((i) => i.kind !== 'cname' || !plan.blocked.has(i.name.replace(/^_acme-challenge\./, '')));
+  const final = computePlan(intents, plan.existing, { replace: options.replace });
+  try {
+    const changed = await applyPlan(final, io.gateway, (line) => io.out(`${printable(line)}\n`));
+    io.out(`done: ${changed} record changes applied\n`);
+  } catch (err) {
+    io.err('stopped midway: the changes above are in place; run the same command again to finish\n');
+    throw err;
   }
 }
 
@@ -223,7 +274,7 @@ function storageEntries(credentials: ReadonlyMap<string, SlotCredentials>, serve
   return new Map([...credentials].map(([bare, c]) => [bare, { fulldomain: c.fulldomain, subdomain: c.subdomain, username: c.username, password: c.password, server_url: serverUrl }]));
 }
 
-async function withStore<T>(config: Config, pool: ReturnType<typeof createBcryptPool>, fn: (service: ReturnType<typeof createAccountService>) => Promise<T>): Promise<T> {
+async function withStore<T>(config: Config, pool: BcryptPool, fn: (service: ReturnType<typeof createAccountService>) => Promise<T>): Promise<T> {
   const store = openConfiguredStore(config);
   try {
     return await fn(createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost }));
