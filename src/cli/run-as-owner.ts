@@ -33,13 +33,6 @@ export function storeOwner(path: string, uid: number | undefined): Owner | null 
   }
 }
 
-export interface ReexecRequest {
-  readonly owner: Owner;
-  readonly path: string;
-  /** The environment the command was given (bootstrap reads its Cloudflare credential there). */
-  readonly env: NodeJS.ProcessEnv;
-}
-
 /** The setpriv command line that runs this very command again as `owner`. */
 export function reexecCommand(owner: Owner, argv: readonly string[] = process.argv, execArgv: readonly string[] = process.execArgv): string[] {
   return ['setpriv', `--reuid=${owner.uid}`, `--regid=${owner.gid}`, '--init-groups', '--', process.execPath, ...execArgv, ...argv.slice(1)];

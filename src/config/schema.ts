@@ -24,11 +24,6 @@ function integer(o: Documented<number> & { readonly min?: number; readonly max?:
   return Type.Integer({ default: o.default, description: o.doc, ...(o.min === undefined ? {} : { minimum: o.min }), ...(o.max === undefined ? {} : { maximum: o.max }) });
 }
 
-// Ready for the first boolean key.
-export function flag(o: Documented<boolean>) {
-  return Type.Boolean({ default: o.default, description: o.doc });
-}
-
 /** A list of strings; from the environment or flags, comma-separated. */
 function list(o: Documented<readonly string[]>) {
   return Type.Array(Type.String(), { default: o.default, description: o.doc });
