@@ -3,7 +3,8 @@
 // statuses). Bounded by --seconds and, in "cold" mode, by the number of accounts.
 //   --url URL --mode warm|spread|cold|wrong-key|register --clients N --seconds S --accounts FILE
 // warm: every client updates accounts[0]; spread: client i updates accounts[i % 40];
-// cold: each request takes an account never used before (a bcrypt compare each);
+// cold: each request takes an account never used before (a bcrypt compare each), starting at
+// accounts[--first-cold] so that a second cold run does not reuse the first one's;
 // wrong-key: accounts[0] with a wrong key (a bcrypt compare and a 401 each); register: POST /register.
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     accounts: { type: 'string' },
     label: { type: 'string' },
+    'first-cold': { type: 'string', default: '1' },
   },
 });
 const url = new URL(values.url ?? 'http://127.0.0.1:8080');
@@ -34,7 +36,7 @@ if (mode !== 'register' && accounts.length === 0) throw new Error('--accounts FI
 
 const agent = new Agent({ keepAlive: true, maxSockets: clients });
 const txt = (n: number): string => `bench${String(n).padStart(38, '0')}`;
-let nextCold = 1; // accounts[0] is the warm one
+let nextCold = Number(values['first-cold']); // accounts[0] is the warm one
 let sent = 0;
 
 function pick(client: number): BenchAccount | undefined {

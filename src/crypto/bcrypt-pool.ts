@@ -29,7 +29,8 @@ const bcrypt = require(workerData.bcryptPath);
 if (workerData.nice > 0) {
   try {
     const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-    require('node:os').setPriority(tid, workerData.nice);
+    const os = require('node:os');
+    os.setPriority(tid, Math.min(19, os.getPriority(tid) + workerData.nice));
   } catch {}
 }
 parentPort.on('message', ({ id, job }) => {
@@ -47,12 +48,13 @@ parentPort.on('message', ({ id, job }) => {
 /**
  * `maxQueue` bounds the jobs waiting for a worker: a flood of bad passwords then gets a quick
  * "overloaded" error instead of queueing without limit and delaying every honest client.
- * `nice` (0-19) is the workers' scheduling priority below the main thread's.
+ * `nice` (0-19) is how far below the process's priority the workers run.
  */
 export function createBcryptPool(size = 2, options: { maxQueue?: number; nice?: number } = {}): BcryptPool {
   const maxQueue = options.maxQueue ?? 256;
   const nice = options.nice ?? 0;
   const bcryptPath = createRequire(import.meta.url).resolve('bcryptjs');
+  const workers = Math.max(1, size);
   const queue: Pending[] = [];
   const idle: Worker[] = [];
   const busy = new Map<Worker, { id: number; pending: Pending }>();
@@ -76,13 +78,17 @@ export function createBcryptPool(size = 2, options: { maxQueue?: number; nice?: 
       const current = busy.get(worker);
       busy.delete(worker);
       current?.pending.reject(err);
-      if (!closed) spawn();
+      const waiting = idle.indexOf(worker);
+      if (waiting >= 0) idle.splice(waiting, 1);
       drain();
     });
     idle.push(worker);
   };
 
+  // Workers start when first needed: a server that checks no password holds no bcrypt thread
+  // (each is a V8 isolate of ~12 MB) and starts faster.
   const drain = (): void => {
+    while (!closed && queue.length > idle.length && idle.length + busy.size < workers) spawn();
     while (!closed && idle.length > 0 && queue.length > 0) {
       const worker = idle.pop() as Worker;
       const pending = queue.shift() as Pending;
@@ -100,19 +106,17 @@ export function createBcryptPool(size = 2, options: { maxQueue?: number; nice?: 
       drain();
     });
 
-  for (let i = 0; i < Math.max(1, size); i++) spawn();
-
   return {
     hash: async (password, cost) => (await run({ op: 'hash', password, cost })) as string,
     compare: async (password, hash) => (await run({ op: 'compare', password, hash })) as boolean,
     close: async () => {
       closed = true;
       for (const pending of queue.splice(0)) pending.reject(new Error('bcrypt pool is closed'));
-      const workers = [...idle, ...busy.keys()];
+      const running = [...idle, ...busy.keys()];
       for (const { pending } of busy.values()) pending.reject(new Error('bcrypt pool is closed'));
       busy.clear();
       idle.length = 0;
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(running.map((w) => w.terminate()));
     },
   };
 }
