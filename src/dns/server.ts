@@ -26,6 +26,11 @@ export interface DnsServerOptions {
   readonly logger: Logger;
   /** Size of the answer cache; 0 turns it off and the byte-level fast path too (benchmarks compare). */
   readonly answerCacheEntries?: number;
+  /**
+   * Several processes answer on the same addresses (cluster workers): the sockets are shared
+   * through the cluster primary instead of bound exclusively. Port 0 is not supported then.
+   */
+  readonly shareListeners?: boolean;
   /** Zone transfers and TSIG: who may transfer, and the journal IXFR reads. */
   readonly transfer?: { readonly zone: ZoneIndex; readonly settings: TransferSettings; readonly journal?: JournalSource };
 }
@@ -35,6 +40,7 @@ const SHARED_PORT_ATTEMPTS = 20;
 
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
   const { config, zone, logger } = options;
+  const shared = options.shareListeners ?? false;
   const plain = createResponder({ zone, logger, cacheEntries: options.answerCacheEntries, fastAnswers: options.answerCacheEntries !== 0 });
   const transfer = options.transfer;
   const responder: PeerResponder = transfer
@@ -63,7 +69,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   try {
     for (const text of config.dns.listen) {
       const { host, port } = parseHostPort(text);
-      const pair = await bindPair(host, port, (p) => listenUdp(host, p, responder, logger, rrl), (p) => listenTcp(host, p, responder, tcpOptions, logger));
+      const pair = await bindPair(host, port, (p) => listenUdp(host, p, responder, logger, rrl, shared), (p) => listenTcp(host, p, responder, tcpOptions, logger, shared));
       udp.push(pair.udp);
       tcp.push(pair.tcp);
     }

@@ -21,7 +21,8 @@ export interface TcpOptions {
   readonly maxPerAddress?: number;
 }
 
-export function listenTcp(host: string, port: number, responder: PeerResponder, options: TcpOptions, logger: Logger): Promise<TcpListener> {
+/** `shared`: in a cluster worker, the primary accepts and hands connections round-robin to the workers. */
+export function listenTcp(host: string, port: number, responder: PeerResponder, options: TcpOptions, logger: Logger, shared = false): Promise<TcpListener> {
   const sockets = new Set<Socket>();
   const perAddress = createConnectionCounter(options.maxPerAddress ?? options.maxConnections);
   // Half-open allowed: a client may send its queries and FIN; it still gets every answer.
@@ -41,7 +42,7 @@ export function listenTcp(host: string, port: number, responder: PeerResponder, 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     // Binding the asked host explicitly (dns2 binds every interface when given port 0).
-    server.listen({ host, port, exclusive: true, ipv6Only: isIPv6(host) }, () => {
+    server.listen({ host, port, exclusive: !shared, ipv6Only: isIPv6(host) }, () => {
       server.off('error', reject);
       server.on('error', (err) => logger.warn('dns: tcp server error', { err, host, port }));
       const bound = server.address();

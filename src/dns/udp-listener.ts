@@ -19,6 +19,11 @@ export type SendDatagram = (reply: Buffer, port: number, address: string, done: 
 /** The per-datagram handler, separate from the socket so its guards can be tested alone. */
 export function createDatagramHandler(responder: PeerResponder, send: SendDatagram, logger: Logger, rrl?: Rrl): (msg: Buffer, rinfo: RemoteInfo) => void {
   const failed = (err: unknown, rinfo: RemoteInfo): void => logger.debug('dns: udp reply not sent', { err, peer: rinfo.address, port: rinfo.port });
+  // One callback for every send (no closure per datagram on the hot path); Node's send errors
+  // name the address and port themselves.
+  const sent = (err: Error | null): void => {
+    if (err) logger.debug('dns: udp reply not sent', { err });
+  };
   return (msg, rinfo) => {
     // Nobody can receive on port 0, and dns2 crashed the process trying: spoofed, drop it.
     if (rinfo.port === 0) return;
@@ -29,14 +34,18 @@ export function createDatagramHandler(responder: PeerResponder, send: SendDatagr
       const verdict = reply && rrl ? rrl.verdict(reply, rinfo.address) : 'send';
       if (verdict === 'drop') return;
       if (verdict === 'slip' && reply) reply = truncatedReply(reply);
-      if (reply) send(reply, rinfo.port, rinfo.address, (err) => err && failed(err, rinfo));
+      if (reply) send(reply, rinfo.port, rinfo.address, sent);
     } catch (err) {
       failed(err, rinfo);
     }
   };
 }
 
-export function listenUdp(host: string, port: number, responder: PeerResponder, logger: Logger, rrl?: Rrl): Promise<UdpListener> {
+/**
+ * `shared`: in a cluster worker, bind through the primary, which shares one socket with every
+ * worker (Node 20 has no SO_REUSEPORT for dgram), so several processes answer on one port.
+ */
+export function listenUdp(host: string, port: number, responder: PeerResponder, logger: Logger, rrl?: Rrl, shared = false): Promise<UdpListener> {
   const v6 = isIPv6(host);
   // ipv6Only lets "[::]:53" and "0.0.0.0:53" be bound side by side.
   const socket: Socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 });
@@ -48,7 +57,7 @@ export function listenUdp(host: string, port: number, responder: PeerResponder, 
       reject(err);
     };
     socket.once('error', onStartError);
-    socket.bind({ address: host, port, exclusive: true }, () => {
+    socket.bind({ address: host, port, exclusive: !shared }, () => {
       socket.off('error', onStartError);
       try {
         // The default (~200 KB, about 250 small datagrams) overflows on a burst; the kernel caps
