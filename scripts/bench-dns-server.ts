@@ -34,6 +34,7 @@ if (workers > 1 && cluster.isPrimary) {
     });
   }
   process.once('SIGTERM', () => {
+    cluster.on('exit', () => Object.keys(cluster.workers ?? {}).length === 0 && process.exit(0));
     for (const worker of Object.values(cluster.workers ?? {})) worker?.kill();
   });
 } else {
@@ -75,6 +76,7 @@ async function serve(): Promise<void> {
   if (cluster.isWorker) process.send?.(line);
   else process.stdout.write(`${line}\n`);
   process.once('SIGTERM', () => {
-    void server.close().then(() => zone.close());
+    // A worker's IPC channel would keep it alive: exit once the sockets are closed.
+    void server.close().then(() => (zone.close(), process.exit(0)));
   });
 }

@@ -41,12 +41,16 @@ pids=()
 stop_all() {
   local pid
   for pid in "${pids[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+    kill "$pid" 2>/dev/null || continue
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   done
   pids=()
 }
 cleanup() { stop_all; rm -rf "$work"; }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 mapfile -t ports < <(node scripts/e2e/free-ports.mjs 3)
 echo_port="${ports[0]}" ours_port="${ports[1]}" knot_port="${ports[2]}"
