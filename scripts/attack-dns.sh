@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# A random-subdomain flood over UDP from 127.0.0.3 while a CA client on 127.0.0.1 asks for a
+# real slot's TXT, with RRL on (its defaults, loopback not exempt) and then off.
+# Prints the CA's share answered within 1 s, the flood's answers (full, truncated) and the
+# amplification factor, and the server's memory before, at peak and after the flood.
+#   ATTACK_SECONDS  length of each flood (default 10)
+source "$(dirname "$0")/attack/lib.sh"
+seconds="${ATTACK_SECONDS:-10}"
+
+echo "attack-dns: ${seconds}s per run; $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version)"
+for rrl in on off; do
+  if [[ "$rrl" == on ]]; then
+    echo "RRL on (20/s per /24, slip 2), loopback not exempt:"
+    ATTACK_DNS_EXTRA='rrl_exempt = []' attack_start
+  else
+    echo "RRL off:"
+    ATTACK_DNS_EXTRA='rrl_responses_per_second = 0' attack_start
+  fi
+  account="$(curl -s -X POST "http://127.0.0.1:${api_port}/register")"
+  user="$(jq -r .username <<<"$account")" key="$(jq -r .password <<<"$account")" sub="$(jq -r .subdomain <<<"$account")"
+  curl -s -o /dev/null -X POST "http://127.0.0.1:${api_port}/update" -H "X-Api-User: $user" -H "X-Api-Key: $key" \
+    -d "{\"subdomain\":\"$sub\",\"txt\":\"LPsIwTo7o8BoG0-vjCyGQGBWSVIPxI-i_X336eUOQZo\"}"
+  node --import tsx scripts/attack/dns-flood.ts "$dns_port" "$server_pid" "$(jq -r .fulldomain <<<"$account")" "$seconds"
+  echo "  server alive: $(alive)"
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+done
