@@ -12,6 +12,7 @@ import { createBcryptPool } from './crypto/bcrypt-pool.js';
 import { startDnsServer, type DnsServer } from './dns/server.js';
 import { createNotifier } from './dns/notify.js';
 import { transferSettings } from './dns/transfer/settings.js';
+import { zoneShapeFingerprint } from './dns/transfer/zone-shape.js';
 import { createZoneIndex } from './dns/zone-index.js';
 import { ConfigError } from './errors.js';
 import type { Logger } from './log.js';
@@ -51,10 +52,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   };
   try {
     store.purgeExpired();
+    if (store.noteZoneShape(zoneShapeFingerprint(config))) {
+      logger.info('zone: records from the config changed; new serial, secondaries transfer the whole zone', { serial: store.serial() });
+    }
     const zone = createZoneIndex(config, store);
     closers.push(() => zone.close());
     const settings = transferSettings(config);
-    const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings } });
+    const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings, journal: store } });
     closers.push(() => dns.close());
     // Registered after the zone index, so a NOTIFY always carries the serial just committed.
     const notifier = createNotifier({ secondaries: settings.secondaries, soa: () => zone.soa(), logger });

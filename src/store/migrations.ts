@@ -36,6 +36,18 @@ const migrations: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: the journal of zone changes by serial, for IXFR (src/store/zone-journal.ts).
+  `
+  CREATE TABLE zone_journal (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    serial_from INTEGER NOT NULL,
+    serial_to   INTEGER NOT NULL,
+    subdomain   TEXT,
+    before      TEXT NOT NULL,
+    after       TEXT NOT NULL
+  );
+  CREATE INDEX zone_journal_from ON zone_journal(serial_from);
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -7,6 +7,7 @@ import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { checkDatabaseFileIfPresent, checkDatabaseIsOurs, prepareDatabaseFile, storeFailure } from './database-file.js';
 import { migrate } from './migrations.js';
+import { clearJournal, defaultJournalLimits, readJournal, recordJournalStep, type JournalLimits, type JournalSlot, type JournalStep } from './zone-journal.js';
 import { createTxtUpdateQueue, type TxtUpdateQueue } from './txt-update-queue.js';
 
 export type AccountState = 'active' | 'revoked';
@@ -77,6 +78,8 @@ export interface StoreOptions {
   readonly maxAgeSeconds: number;
   /** Clock in milliseconds; tests move it. */
   readonly now?: () => number;
+  /** Bounds of the IXFR journal (default: 10,000 rows, 8 MiB). */
+  readonly journalLimits?: JournalLimits;
   /** Create the file (and its folder) when missing; default true. Reading commands say false. */
   readonly create?: boolean;
 }
@@ -133,6 +136,7 @@ export class Store extends EventEmitter<StoreEvents> {
   readonly #valuesPerSlot: number;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
+  readonly #journalLimits: JournalLimits;
   /** The database file, or ":memory:". */
   readonly path: string;
   #dataVersion = 0;
@@ -150,6 +154,7 @@ export class Store extends EventEmitter<StoreEvents> {
     this.#valuesPerSlot = options.valuesPerSlot;
     this.#maxAgeMs = options.maxAgeSeconds * 1000;
     this.#now = options.now ?? Date.now;
+    this.#journalLimits = options.journalLimits ?? defaultJournalLimits;
     this.path = options.path;
     this.#txtQueue = createTxtUpdateQueue((updates) => this.addTxtValues(updates));
   }
@@ -180,7 +185,9 @@ export class Store extends EventEmitter<StoreEvents> {
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       migrate(db);
-      return Store.#wrap(db, options);
+      const store = Store.#wrap(db, options);
+      store.#fixFirstSerial();
+      return store;
     } catch (err) {
       db?.close();
       throw storeFailure(path, err);
@@ -314,7 +321,7 @@ export class Store extends EventEmitter<StoreEvents> {
         )
         .run(account.username, account.passwordHash, account.subdomain, JSON.stringify(account.allowfrom), account.label ?? null, now);
       this.#insertAudit({ kind: 'account.create', username: account.username, subdomain: account.subdomain, detail: account.label ?? null });
-      return this.#bumpSerial();
+      return this.#bumpSerial([{ subdomain: account.subdomain, before: [], after: [] }]);
     });
     this.emit('change', { subdomain: account.subdomain, values: [], serial });
     return this.getAccount(account.username) as Account;
@@ -350,7 +357,7 @@ export class Store extends EventEmitter<StoreEvents> {
         this.#insertAudit({ kind: 'account.import', username: account.username, subdomain: account.subdomain, detail: account.label ?? null });
         imported.push(account.subdomain);
       }
-      return imported.length > 0 ? this.#bumpSerial() : this.serial();
+      return imported.length > 0 ? this.#bumpSerial(imported.map((subdomain) => ({ subdomain, before: [], after: this.slotValues(subdomain) }))) : this.serial();
     });
     // The import command has no listener; a server importing into itself would.
     if (this.listenerCount('change') > 0) {
@@ -389,10 +396,11 @@ export class Store extends EventEmitter<StoreEvents> {
     const account = this.#requireAccount(username);
     if (account.state === 'revoked') return account;
     const serial = this.#write(() => {
+      const before = this.#storedValues(account.subdomain);
       this.#prepare("UPDATE accounts SET state = 'revoked', revoked_at = ? WHERE username = ?").run(this.#now(), username);
       this.#prepare('DELETE FROM txt_values WHERE subdomain = ?').run(account.subdomain);
       this.#insertAudit({ kind: 'account.revoke', username, subdomain: account.subdomain });
-      return this.#bumpSerial();
+      return this.#bumpSerial([{ subdomain: account.subdomain, before, after: [] }]);
     });
     this.emit('account', { username });
     this.emit('change', { subdomain: account.subdomain, values: null, serial });
@@ -402,9 +410,10 @@ export class Store extends EventEmitter<StoreEvents> {
   deleteAccount(username: string): void {
     const account = this.#requireAccount(username);
     const serial = this.#write(() => {
+      const before = account.state === 'active' ? this.#storedValues(account.subdomain) : [];
       this.#prepare('DELETE FROM accounts WHERE username = ?').run(username);
       this.#insertAudit({ kind: 'account.delete', username, subdomain: account.subdomain });
-      return this.#bumpSerial();
+      return this.#bumpSerial([{ subdomain: account.subdomain, before, after: [] }]);
     });
     this.emit('account', { username });
     this.emit('change', { subdomain: account.subdomain, values: null, serial });
@@ -471,6 +480,7 @@ export class Store extends EventEmitter<StoreEvents> {
     // Within one millisecond, order by insertion still: never let a new value look older.
     const newest = this.#prepare('SELECT MAX(updated_at) FROM txt_values WHERE subdomain = ?').pluck().get(subdomain) as number | null;
     const stamp = Math.max(this.#now(), (newest ?? 0) + 1);
+    const before = this.#storedValues(subdomain);
     this.#prepare(
       `INSERT INTO txt_values (subdomain, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (subdomain, value) DO UPDATE SET updated_at = excluded.updated_at`,
@@ -480,8 +490,9 @@ export class Store extends EventEmitter<StoreEvents> {
          (SELECT value FROM txt_values WHERE subdomain = ? ORDER BY updated_at DESC LIMIT ?)`,
     ).run(subdomain, subdomain, this.#valuesPerSlot);
     this.#insertAudit({ kind: 'txt.update', username, subdomain, remote: remote ?? null });
-    const serial = this.#bumpSerial();
-    return { subdomain, values: this.slotValues(subdomain), serial };
+    const values = this.slotValues(subdomain);
+    const serial = this.#bumpSerial([{ subdomain, before, after: values }]);
+    return { subdomain, values, serial };
   }
 
   /** The values a slot serves now, newest first. */
@@ -522,9 +533,12 @@ export class Store extends EventEmitter<StoreEvents> {
       // Through the age index, deduplicated here: DISTINCT would make SQLite walk every row.
       const expired = this.#prepare('SELECT subdomain FROM txt_values WHERE updated_at <= ?').pluck().all(cutoff) as string[];
       if (expired.length === 0) return { purged: 0, changes: [] as SlotChange[] };
+      const slots = [...new Set(expired)];
+      const before = slots.map((subdomain) => this.#storedValues(subdomain));
       const purged = this.#prepare('DELETE FROM txt_values WHERE updated_at <= ?').run(cutoff).changes;
-      const serial = this.#bumpSerial();
-      return { purged, changes: [...new Set(expired)].map((subdomain) => ({ subdomain, values: this.slotValues(subdomain), serial })) };
+      const steps = slots.map((subdomain, i) => ({ subdomain, before: before[i] ?? [], after: this.slotValues(subdomain) }));
+      const serial = this.#bumpSerial(steps);
+      return { purged, changes: steps.map(({ subdomain, after }) => ({ subdomain, values: after, serial })) };
     });
     for (const change of result.changes) this.emit('change', change);
     return result.purged;
@@ -542,13 +556,53 @@ export class Store extends EventEmitter<StoreEvents> {
     return Math.floor(this.#now() / 1000) >>> 0;
   }
 
-  #bumpSerial(): number {
-    const row = this.#prepare("SELECT value FROM meta WHERE key = 'serial'").get() as { value: string } | undefined;
-    const previous = row ? Number(row.value) : 0;
+  /** Bumps the serial and journals, for IXFR, what each changed slot served before and after. */
+  #bumpSerial(slots: readonly JournalSlot[]): number {
+    const previous = this.serial();
     // Serial arithmetic (RFC 1982) wraps at 2^32; stay below it.
     const next = Math.max(previous + 1, this.#initialSerial()) % 2 ** 32;
     this.#prepare("INSERT INTO meta (key, value) VALUES ('serial', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(next));
+    recordJournalStep(this.#db, { from: previous, to: next, slots }, this.#journalLimits);
     return next;
+  }
+
+  /**
+   * A new database fixes its first serial at open: read from the clock each time, it would drift
+   * between starts and break the IXFR journal's chain before the first change.
+   */
+  #fixFirstSerial(): void {
+    if (this.#prepare("SELECT 1 FROM meta WHERE key = 'serial'").get() !== undefined) return;
+    this.#prepare("INSERT INTO meta (key, value) VALUES ('serial', ?) ON CONFLICT (key) DO NOTHING").run(String(this.#initialSerial()));
+  }
+
+  /**
+   * A slot's newest values regardless of age: what DNS served before a change (an expired value
+   * stays served until the purge that removes it).
+   */
+  #storedValues(subdomain: string): string[] {
+    return this.#prepare('SELECT value FROM txt_values WHERE subdomain = ? ORDER BY updated_at DESC LIMIT ?').pluck().all(subdomain, this.#valuesPerSlot) as string[];
+  }
+
+  /** The journal steps from serial `from` to `to` (for IXFR), or undefined when part is missing. */
+  journalSince(from: number, to: number): JournalStep[] | undefined {
+    return readJournal(this.#db, from, to);
+  }
+
+  /**
+   * Served data that is not in the journal (static records, NS set, SOA timers: the config) is
+   * fingerprinted. When the fingerprint differs from the last start, the serial moves on and the
+   * journal is emptied, so secondaries transfer the whole zone instead of keeping stale records.
+   * Returns true when that happened.
+   */
+  noteZoneShape(fingerprint: string): boolean {
+    return this.#write(() => {
+      const known = this.#prepare("SELECT value FROM meta WHERE key = 'zone_shape'").pluck().get() as string | undefined;
+      if (known === fingerprint) return false;
+      this.#prepare("INSERT INTO meta (key, value) VALUES ('zone_shape', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(fingerprint);
+      if (known !== undefined) this.#bumpSerial([]);
+      clearJournal(this.#db);
+      return known !== undefined;
+    });
   }
 
   audit(event: AuditEvent): void {

@@ -19,7 +19,7 @@ async function startPrimary(t: Test, slots: number, overrides: Record<string, st
   for (let i = 0; i < slots; i++) addSlot(store, `slot-${i}`, [`value-${i}-a`.padEnd(43, 'x'), `value-${i}-b`.padEnd(43, 'y')]);
   const config = testConfig({ 'dns.secondaries': ['127.0.0.1:53000'], 'dns.tsig_keys': [keySpec], ...overrides });
   const zone = createZoneIndex(config, store);
-  const server = await startDnsServer({ config, zone, logger: silentLogger, transfer: { zone, settings: transferSettings(config) } });
+  const server = await startDnsServer({ config, zone, logger: silentLogger, transfer: { zone, settings: transferSettings(config), journal: store } });
   t.teardown(async () => {
     await server.close();
     zone.close();
@@ -112,4 +112,22 @@ t.test('malformed transfer requests and a reader that leaves mid-transfer change
   await closed(socket);
   const again = await run('dig', ['@127.0.0.1', '-p', String(port), 'AXFR', ZONE, '-y', keySpec]);
   t.equal(answerLines(again).filter((l) => /\tTXT\t/.test(l)).length, 4000, 'the next transfer is whole');
+});
+
+t.test('IXFR from a journaled serial sends only the difference; from an unknown serial, the whole zone', { skip }, async (t) => {
+  const { port, store, zone } = await startPrimary(t, 3000);
+  const old = zone.serial();
+  const fresh = 'fresh-value'.padEnd(43, 'z');
+  store.addTxtValue('slot-5', fresh);
+  const out = await kdigBoth(port, [`IXFR=${old}`, ZONE, '-y', keySpec]);
+  const lines = answerLines(out);
+  t.equal(lines.length, 6, 'new SOA, old SOA, the value that left, new SOA, the value that came, new SOA');
+  t.match(lines[1], new RegExp(`SOA\t.* ${old} `), 'the difference starts at the client serial');
+  t.match(lines[2], /slot-5\.auth\.example\.org\.\s+1\s+IN\s+TXT\s+"value-5-a/, 'the oldest value left (two per slot)');
+  t.match(lines[4], new RegExp(`slot-5\\.auth\\.example\\.org\\.\\s+1\\s+IN\\s+TXT\\s+"${fresh}"`), 'the new value came');
+  t.ok(Number(/Received (\d+) B/.exec(out)?.[1]) < 1000, 'a few hundred bytes for one update of a 3,000-slot zone');
+  const full = answerLines(await kdigBoth(port, ['IXFR=12345', ZONE, '-y', keySpec]));
+  t.equal(full.filter((l) => /\tTXT\t/.test(l)).length, 6000, 'a serial the journal does not know: the whole zone');
+  const current = answerLines(await kdigBoth(port, [`IXFR=${zone.serial()}`, ZONE, '-y', keySpec]));
+  t.equal(current.length, 1, 'up to date: the SOA alone');
 });

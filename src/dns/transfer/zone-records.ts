@@ -4,25 +4,12 @@ import { RRType } from '../constants.js';
 import type { RData, RRset } from '../records.js';
 import { asciiLower } from '../../names/domain-name.js';
 import { txtRRset } from '../zone-index.js';
+import type { JournalSlot, JournalStep } from '../../store/zone-journal.js';
 import type { TransferRecord } from './message-stream.js';
 
-/** What one slot served before and after a change. */
-export interface SlotDelta {
-  readonly subdomain: string;
-  readonly before: readonly string[];
-  readonly after: readonly string[];
-}
-
-/** One serial step of the zone: from -> to, with the slots it changed (maybe none). */
-export interface JournalChange {
-  readonly from: number;
-  readonly to: number;
-  readonly slots: readonly SlotDelta[];
-}
-
 export interface JournalSource {
-  /** The unbroken chain of changes from `from` to `to`, or undefined when the journal lacks part of it. */
-  journalSince(from: number, to: number): readonly JournalChange[] | undefined;
+  /** The unbroken chain of steps from `from` to `to`, or undefined when the journal lacks part of it. */
+  journalSince(from: number, to: number): readonly JournalStep[] | undefined;
 }
 
 export function* axfrRecords(soa: RRset, snapshot: readonly RRset[]): Generator<TransferRecord> {
@@ -36,7 +23,7 @@ export function* axfrRecords(soa: RRset, snapshot: readonly RRset[]): Generator<
 }
 
 /** Current SOA; per change: old SOA, removed records, new SOA, added records; current SOA. */
-export function* ixfrRecords(soa: RRset, changes: readonly JournalChange[], origin: string, txtTtl: number): Generator<TransferRecord> {
+export function* ixfrRecords(soa: RRset, changes: readonly JournalStep[], origin: string, txtTtl: number): Generator<TransferRecord> {
   const current = soa.rdata[0]!;
   const soaAt = (serial: number): TransferRecord => ({ name: soa.name, ttl: soa.ttl, rdata: { ...(current as RData & { type: 6 }), serial } });
   yield soaAt((current as { serial: number }).serial);
@@ -50,7 +37,7 @@ export function* ixfrRecords(soa: RRset, changes: readonly JournalChange[], orig
 }
 
 /** TXT records of `values` that are not in `other`. */
-function txtRecords(slot: SlotDelta, origin: string, ttl: number, values: readonly string[], other: readonly string[]): TransferRecord[] {
+function txtRecords(slot: JournalSlot, origin: string, ttl: number, values: readonly string[], other: readonly string[]): TransferRecord[] {
   const only = values.filter((v) => !other.includes(v));
   if (only.length === 0) return [];
   const name = `${asciiLower(slot.subdomain)}.${origin}`;

@@ -9,6 +9,7 @@ import t from 'tap';
 import { loadConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/log.js';
 import { startService, type RunningService } from '../../../src/service.js';
+import BetterSqlite3 from 'better-sqlite3';
 import { Store } from '../../../src/store/store.js';
 import { buildQuery, decode } from '../helpers.js';
 import { udpExchange } from '../socket-helpers.js';
@@ -134,4 +135,84 @@ t.test('Knot, NSD and BIND as TSIG secondaries: load, follow updates by NOTIFY, 
     t.ok(ms >= 0, `${secondary.kind} caught up after the restart (${ms} ms)`);
     t.ok((await txtValues(secondary.port, account.fulldomain)).includes(offline), `${secondary.kind} serves the value made while we were down`);
   }
+});
+
+/** Fills a new database with `count` slots of two values each in one transaction (the API would take minutes). */
+function seedSlots(path: string, count: number): void {
+  Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 604800 }).close();
+  const db = new BetterSqlite3(path);
+  const now = Date.now();
+  const account = db.prepare("INSERT INTO accounts (username, password_hash, subdomain, allowfrom, created_at) VALUES (?, 'x', ?, '[]', ?)");
+  const value = db.prepare('INSERT INTO txt_values (subdomain, value, updated_at) VALUES (?, ?, ?)');
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const subdomain = `seed-${String(i).padStart(5, '0')}`;
+      account.run(`user-${i}`, subdomain, now);
+      value.run(subdomain, `a-${i}`.padEnd(43, 'a'), now - 1);
+      value.run(subdomain, `b-${i}`.padEnd(43, 'b'), now);
+    }
+  })();
+  db.close();
+}
+
+t.test('IXFR: one update of a 10,000-slot zone reaches each secondary as a difference of a few hundred bytes', { skip }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-ixfr-'));
+  const secret = randomBytes(32).toString('base64');
+  const key = { algorithm: 'hmac-sha256', name: 'xfr-key', secret };
+  const primaryPort = await freePort();
+  const ports = { knot: await freePort(), nsd: await freePort(), bind: await freePort() };
+  const dbPath = join(dir, 'db.sqlite');
+  seedSlots(dbPath, 10_000);
+  const logLines: string[] = [];
+  const config = loadConfig({
+    overrides: {
+      'dns.zone': ZONE,
+      'dns.listen': [`127.0.0.1:${primaryPort}`],
+      'dns.secondaries': Object.values(ports).map((p) => `127.0.0.1:${p}`),
+      'dns.tsig_keys': [`hmac-sha256:xfr-key:${secret}`],
+      'dns.soa_refresh': '86400',
+      'dns.soa_retry': '86400',
+      'api.listen': '127.0.0.1:0',
+      'store.path': dbPath,
+    },
+  });
+  const logger = createLogger({ level: 'info', format: 'text', write: (line) => logLines.push(line) });
+  const service = await startService(config, logger);
+  const secondaries: RunningSecondary[] = [];
+  t.teardown(async () => {
+    await Promise.all(secondaries.map((s) => s.stop()));
+    await service.close();
+    if (t.passing()) rmSync(dir, { recursive: true, force: true });
+    else t.comment(`kept ${dir}; primary log:\n${logLines.slice(-40).join('\n')}`);
+  });
+  for (const kind of secondaryKinds) {
+    secondaries.push(startSecondary(kind, { dir: join(dir, kind), zone: ZONE, port: ports[kind], primaryPort, key }));
+  }
+  const loaded = (await soaSerial(primaryPort)) ?? 0;
+  for (const secondary of secondaries) {
+    const ms = await waitFor(async () => (await soaSerial(secondary.port)) === loaded, 30000, 100);
+    t.ok(ms >= 0, `${secondary.kind} loaded the 10,000-slot zone (${ms} ms)`);
+  }
+  t.ok(
+    (await txtValues(secondaries[0]!.port, `seed-09999.${ZONE}`)).some((v) => v.startsWith('b-9999')),
+    'the last slot is on the secondary',
+  );
+  const fullTransfers = logLines.filter((l) => l.includes('zone transfer sent') && l.includes('style=full')).length;
+
+  service.store.addTxtValue('seed-04242', 'after-the-load'.padEnd(43, 'x'));
+  const serial = service.store.serial();
+  for (const secondary of secondaries) {
+    const ms = await waitFor(async () => (await soaSerial(secondary.port)) === serial, 2000);
+    t.ok(ms >= 0, `${secondary.kind} has the update (${ms} ms)`);
+  }
+  const after = logLines.filter((l) => l.includes('zone transfer sent') && l.includes(`serial=${serial}`));
+  const incremental = after.filter((l) => l.includes('kind=IXFR') && l.includes('style=incremental'));
+  t.equal(incremental.length, 3, 'three incremental transfers, one per secondary');
+  t.equal(logLines.filter((l) => l.includes('zone transfer sent') && l.includes('style=full')).length, fullTransfers, 'no full transfer after the update');
+  for (const line of incremental) {
+    const bytes = Number(/bytes=(\d+)/.exec(line)?.[1]);
+    t.ok(bytes > 0 && bytes < 1000, `${bytes} bytes for the update`);
+  }
+  t.match(secondaries.find((s) => s.kind === 'knot')!.log(), /IXFR, incoming/, "Knot's own log says IXFR");
+  t.comment(incremental.join('\n'));
 });
