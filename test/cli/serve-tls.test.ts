@@ -5,21 +5,15 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { toolMissing } from '../dns/socket-helpers.js';
 import { runCli, startServer } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-tls-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
-function haveOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const noOpenssl = toolMissing('openssl', 'openssl');
 
-t.test('HTTPS API with the configured certificate', { skip: !haveOpenssl() && process.env.CI !== 'true' ? 'openssl not installed' : false }, async (t) => {
+t.test('HTTPS API with the configured certificate', { skip: noOpenssl }, async (t) => {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=localhost',

@@ -6,6 +6,7 @@ import { connect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { toolMissing } from '../dns/socket-helpers.js';
 import { startServer, type StartedServer } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-tls-reload-'));
@@ -13,14 +14,7 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const cert = join(dir, 'cert.pem');
 const key = join(dir, 'key.pem');
 
-function haveOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const noOpenssl = toolMissing('openssl', 'openssl');
 
 function issue(commonName: string): void {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', `/CN=${commonName}`,
@@ -48,7 +42,7 @@ async function logged(server: StartedServer, msg: string, after: number): Promis
   throw new Error(`no "${msg}" log line`);
 }
 
-t.test('SIGHUP and file changes reload the certificate; bad files keep the old one', { skip: !haveOpenssl() && process.env.CI !== 'true' ? 'openssl not installed' : false }, async (t) => {
+t.test('SIGHUP and file changes reload the certificate; bad files keep the old one', { skip: noOpenssl }, async (t) => {
   issue('first.test');
   const config = join(dir, 'config.toml');
   writeFileSync(config, `[api]\nlisten = "127.0.0.1:0"\ntls_cert = "cert.pem"\ntls_key = "key.pem"\n[dns]\nlisten = ["127.0.0.1:0"]\n[store]\npath = "reload.db"\n`);

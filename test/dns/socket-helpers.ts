@@ -9,13 +9,13 @@ import type { Store } from '../../src/store/store.js';
 import { testConfig } from './helpers.js';
 
 /** Whether a tool is installed; on CI a missing tool is a failure, elsewhere a skip. */
-export function toolMissing(tool: string): string | false {
+export function toolMissing(tool: string, debianPackage = tool === 'kdig' ? 'knot-dnsutils' : 'dnsutils'): string | false {
   try {
     execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
     return false;
   } catch {
-    if (process.env.CI === 'true') throw new Error(`${tool} is required on CI (Debian: dnsutils for dig, knot-dnsutils for kdig)`);
-    return `${tool} not installed (Debian: apt-get install ${tool === 'kdig' ? 'knot-dnsutils' : 'dnsutils'})`;
+    if (process.env.CI === 'true') throw new Error(`${tool} is required on CI (Debian: apt-get install ${debianPackage})`);
+    return `${tool} not installed (Debian: apt-get install ${debianPackage})`;
   }
 }
 
