@@ -14,6 +14,7 @@ import { httpStatusFor, isKnownCode } from './error-codes.js';
 import { healthRoute } from './health-route.js';
 import { registerRateLimits } from './rate-limits.js';
 import { registerRoute } from './register-route.js';
+import { requestLogger } from './request-log.js';
 import { updateRoute } from './update-route.js';
 
 export interface ApiDeps {
@@ -83,8 +84,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     else if (isStorageFault(error)) code = 'database_unavailable';
     else if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') code = 'body_too_large';
     else if ((error as FastifyError).statusCode === 400) code = 'malformed_json_payload';
-    if (code === 'internal_error') logger.error('request failed', { url: request.url, error });
-    if (code === 'database_unavailable') logger.warn('request refused: storage fault', { url: request.url, fault: (error as { code?: string }).code });
+    if (code === 'internal_error') requestLogger(logger, request).error('request failed', { url: request.url, error });
+    if (code === 'database_unavailable') requestLogger(logger, request).warn('request refused: storage fault', { url: request.url, fault: (error as { code?: string }).code });
     if (error instanceof RetryLaterError) void reply.header('Retry-After', String(error.retryAfterSeconds));
     else if (httpStatusFor(code) === 503) void reply.header('Retry-After', String(RETRY_AFTER_UNAVAILABLE_SECONDS));
     // Never the error's own text: it may hold database details.
@@ -93,7 +94,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found' }));
 
   app.addHook('onResponse', async (request, reply) => {
-    logger.debug('http', { method: request.method, url: request.url, status: reply.statusCode, remote: request.ip, ms: Math.round(reply.elapsedTime) });
+    requestLogger(logger, request).debug('http', { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
   });
 
   const routes = async (scope: FastifyInstance): Promise<void> => {

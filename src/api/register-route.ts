@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import { AppError } from '../errors.js';
 import { addressInCidrs, parseCidr } from '../net/address.js';
 import type { Logger } from '../log.js';
+import { requestLogger } from './request-log.js';
 import { freeBytesFor } from '../store/disk-space.js';
 import type { Store } from '../store/store.js';
 import { parseLooseJson } from './request-body.js';
@@ -49,9 +50,10 @@ export function registerRoute(app: FastifyInstance, deps: RegisterRouteDeps): vo
     if (allowfrom !== null && !Array.isArray(allowfrom)) {
       throw new AppError('invalid_allowfrom_cidr', 'allowfrom must be an array of CIDRs');
     }
-    checkCapacity(config, store, logger);
+    const log = requestLogger(logger, request);
+    checkCapacity(config, store, log);
     const created = await accounts.register({ allowfrom: allowfrom ?? [] });
-    logger.info('account registered', { username: created.username, subdomain: created.subdomain, remote: request.ip });
+    log.info('account registered', { username: created.username, subdomain: created.subdomain });
     // Key order and compactness matter: acme.sh reads this reply with sed.
     return reply.code(201).send({
       username: created.username,

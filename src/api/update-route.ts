@@ -6,6 +6,7 @@ import { passwordPattern, txtPattern, uuidPattern } from '../crypto/secrets.js';
 import { AppError } from '../errors.js';
 import type { UpdateGuard } from '../limits/update-guard.js';
 import type { Logger } from '../log.js';
+import { requestLogger } from './request-log.js';
 import type { Account, Store } from '../store/store.js';
 import { rateLimitedError } from './rate-limits.js';
 import { parseLooseJson } from './request-body.js';
@@ -20,12 +21,12 @@ export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts
   const { store, accounts, logger, updateGuard } = deps;
 
   /** The password check, behind the failure rate limits: a limited guess never reaches bcrypt. */
-  const authenticate = async (username: string, password: string, remote: string): Promise<Account | undefined> => {
+  const authenticate = async (username: string, password: string, remote: string, log: Logger): Promise<Account | undefined> => {
     if (!updateGuard) return accounts.authenticate(username, password);
     const admission = updateGuard.admit(username, remote);
     if (!admission.ok) {
       // Debug only: under attack this line would be written thousands of times a second.
-      logger.debug('update refused: rate limited', { username: username || undefined, remote, limit: admission.limit });
+      log.debug('update refused: rate limited', { username: username || undefined, limit: admission.limit });
       throw rateLimitedError(admission.retryAfterSeconds);
     }
     try {
@@ -39,6 +40,7 @@ export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts
   };
 
   app.post('/update', async (request, reply) => {
+    const log = requestLogger(logger, request);
     const username = header(request.headers['x-api-user']);
     const password = header(request.headers['x-api-key']);
     let fields: Record<string, unknown>;
@@ -49,25 +51,25 @@ export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts
     }
     // Malformed credentials cannot match; still spend the compare so timing says nothing.
     const wellFormed = uuidPattern.test(username) && passwordPattern.test(password);
-    const account = await authenticate(wellFormed ? username : '', password, request.ip);
+    const account = await authenticate(wellFormed ? username : '', password, request.ip, log);
     if (!account) {
-      logger.warn('update refused: bad credentials', { username: wellFormed ? username : undefined, remote: request.ip });
+      log.warn('update refused: bad credentials', { username: wellFormed ? username : undefined });
       throw forbidden();
     }
     if (!allowedFrom(account, request.ip)) {
-      logger.warn('update refused: address not in allowfrom', { username, remote: request.ip });
+      log.warn('update refused: address not in allowfrom', { username });
       throw forbidden();
     }
     const subdomain = typeof fields.subdomain === 'string' ? fields.subdomain.trim().toLowerCase() : '';
     if (subdomain !== account.subdomain) {
-      logger.warn('update refused: not the account subdomain', { username, remote: request.ip });
+      log.warn('update refused: not the account subdomain', { username });
       throw forbidden();
     }
     const txt = fields.txt;
     if (typeof txt !== 'string' || !txtPattern.test(txt)) throw new AppError('bad_txt', 'txt must be 43 characters of base64url');
     // Committed (and in the zone index) before we answer.
     await store.submitTxtValue(subdomain, txt, request.ip);
-    logger.info('txt updated', { username, subdomain, remote: request.ip });
+    log.info('txt updated', { username, subdomain });
     return reply.code(200).send({ txt });
   });
 }

@@ -24,7 +24,7 @@ const configFlags: readonly ConfigFlag[] = [
   { flag: 'db', key: 'store.path', multiple: false, help: 'SQLite database file' },
   { flag: 'registration', key: 'api.registration', multiple: false, help: 'who may POST /register: open | allowlist | closed' },
   { flag: 'log-level', key: 'log.level', multiple: false, help: 'debug | info | warn | error | silent' },
-  { flag: 'log-format', key: 'log.format', multiple: false, help: 'json | text' },
+  { flag: 'log-format', key: 'log.format', multiple: false, help: 'auto | json | text' },
 ];
 
 export const configOptionSpecs: OptionSpecs = {

@@ -106,7 +106,7 @@ export const configSchema = Type.Object({
   }),
   log: Type.Object({
     level: oneOf({ values: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', doc: 'Least severe level written.' }),
-    format: oneOf({ values: ['json', 'text'], default: 'json', doc: 'One JSON object a line (for journald/log shippers), or text.' }),
+    format: oneOf({ values: ['auto', 'json', 'text'], default: 'auto', doc: 'One JSON object a line (for journald/log shippers), or readable text; "auto": text when stderr is a terminal, JSON otherwise.' }),
   }),
 });
 

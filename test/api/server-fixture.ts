@@ -7,7 +7,7 @@ import { buildApi } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { createBcryptPool, type BcryptPool } from '../../src/crypto/bcrypt-pool.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { Store } from '../../src/store/store.js';
 
 export interface ApiServer {
@@ -21,6 +21,8 @@ export interface ApiOptions {
   readonly storePath?: string;
   /** Wraps the bcrypt pool, e.g. to count compares. */
   readonly wrapPool?: (pool: BcryptPool) => BcryptPool;
+  /** Where the API logs; default nowhere. */
+  readonly logger?: Logger;
 }
 
 export async function startApi(t: Test, overrides: Record<string, string | string[]> = {}, options: ApiOptions = {}): Promise<ApiServer> {
@@ -30,7 +32,7 @@ export async function startApi(t: Test, overrides: Record<string, string | strin
   const store = Store.open({ path: options.storePath ?? ':memory:', valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
   const pool = createBcryptPool(1);
   const accounts = createAccountService(store, options.wrapPool?.(pool) ?? pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
-  const app = await buildApi({ config, store, accounts, logger: silentLogger });
+  const app = await buildApi({ config, store, accounts, logger: options.logger ?? silentLogger });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no address');
