@@ -2,6 +2,7 @@
 // IXFR) with access control, and TSIG on any signed request. Everything else goes to the
 // responder untouched, so the query fast path pays one header read for it.
 import type { Logger } from '../../log.js';
+import { asciiLower } from '../../names/domain-name.js';
 import { addressInCidrs } from '../../net/address.js';
 import { HEADER_LENGTH, Opcode, Rcode, RRType } from '../constants.js';
 import type { PeerResponder, ReplyStream } from '../peer-responder.js';
@@ -98,7 +99,7 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
   const transferRefusal = (parsed: WireMessage, transport: Transport, peer: string, signed: Signed | null): string | null => {
     const question = parsed.question!;
     if (question.class !== 1) return 'class is not IN';
-    if (question.name.labels.join('.').toLowerCase() !== zone.origin) return 'not our zone';
+    if (asciiLower(question.name.labels.join('.')) !== zone.origin) return 'not our zone';
     if (question.type === RRType.AXFR && transport === 'udp') return 'AXFR over UDP';
     if (!addressInCidrs(peer, settings.allow)) return 'address not allowed';
     if (settings.keys.length > 0 && signed === null) return 'not signed with a TSIG key';
