@@ -1,7 +1,7 @@
 // Connection-level protection of the API server: a cap on open connections per client address
 // and in total, so slow or idle clients (slowloris) cannot take every socket. The header,
 // request and keep-alive timeouts that close them are set where the server is built (app.ts).
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { createConnectionCounter } from '../limits/connection-counter.js';
 import { addressInCidrs, type Cidr } from '../net/address.js';
 
@@ -12,19 +12,31 @@ export interface ConnectionLimitOptions {
   readonly exempt: readonly Cidr[];
 }
 
+/**
+ * An over-cap connection is held this long, unread, before it is closed: closing at once invites
+ * the client to reconnect at once, and a reconnect storm costs more than a quiet socket.
+ */
+const OVER_CAP_HOLD_MS = 1000;
+
+/** Call after the HTTP (or TLS) server is built, before it listens. */
 export function limitConnections(server: Server, options: ConnectionLimitOptions): void {
   // Node closes connections beyond this at accept time.
   server.maxConnections = options.total;
   const counter = createConnectionCounter(options.perAddress);
-  // First listener: an over-cap socket is closed before HTTP or TLS spends anything on it.
-  server.prependListener('connection', (socket) => {
+  // The server's own 'connection' listeners (HTTP parser, TLS) run only for admitted sockets,
+  // so an over-cap socket costs them nothing.
+  const serve = server.listeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress;
-    if (address !== undefined && addressInCidrs(address, options.exempt)) return;
-    const release = counter.open(address);
+    const exempt = address !== undefined && addressInCidrs(address, options.exempt);
+    const release = exempt ? () => undefined : counter.open(address);
     if (!release) {
-      socket.destroy();
+      socket.on('error', () => undefined);
+      setTimeout(() => socket.destroy(), OVER_CAP_HOLD_MS).unref();
       return;
     }
     socket.once('close', release);
+    for (const listener of serve) listener.call(server, socket);
   });
 }

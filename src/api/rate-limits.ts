@@ -15,7 +15,7 @@ export interface ApiRateLimits {
   readonly updateGuard: UpdateGuard;
 }
 
-export function rateLimitedError(retryAfterSeconds: number): RetryLaterError {
+function rateLimitedError(retryAfterSeconds: number): RetryLaterError {
   return new RetryLaterError('rate_limited', 'too many requests from this client; retry later', retryAfterSeconds);
 }
 

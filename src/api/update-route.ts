@@ -1,14 +1,13 @@
 // POST /update: sets the TXT of the caller's own slot. Every failure of identity (headers,
 // password, source address, someone else's subdomain, unreadable body) is one 401 "forbidden".
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { allowedFrom, type AccountService } from '../accounts/service.js';
 import { passwordPattern, txtPattern, uuidPattern } from '../crypto/secrets.js';
 import { AppError } from '../errors.js';
-import type { UpdateGuard } from '../limits/update-guard.js';
+import type { Admission, UpdateGuard } from '../limits/update-guard.js';
 import type { Logger } from '../log.js';
 import { requestLogger } from './request-log.js';
 import type { Account, Store } from '../store/store.js';
-import { rateLimitedError } from './rate-limits.js';
 import { parseLooseJson } from './request-body.js';
 
 const forbidden = (): AppError => new AppError('forbidden', 'forbidden');
@@ -17,18 +16,48 @@ function header(value: string | string[] | undefined): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
+/** The presented credentials; malformed ones cannot match any account. */
+function credentialsOf(request: FastifyRequest): { username: string; password: string; wellFormed: boolean } {
+  const username = header(request.headers['x-api-user']);
+  const password = header(request.headers['x-api-key']);
+  return { username, password, wellFormed: uuidPattern.test(username) && passwordPattern.test(password) };
+}
+
+type Admitted = Extract<Admission, { ok: true }>;
+
+/**
+ * A refused guess is answered after this pause (a timer, no CPU): a guesser waiting for each
+ * answer, as HTTP clients do, then sends one guess per connection per second instead of as many
+ * as the event loop can refuse, which would crowd out real clients' requests.
+ */
+const REFUSAL_DELAY_MS = 1000;
+
 export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts: AccountService; logger: Logger; updateGuard?: UpdateGuard }): void {
   const { store, accounts, logger, updateGuard } = deps;
 
-  /** The password check, behind the failure rate limits: a limited guess never reaches bcrypt. */
-  const authenticate = async (username: string, password: string, remote: string, log: Logger): Promise<Account | undefined> => {
-    if (!updateGuard) return accounts.authenticate(username, password);
-    const admission = updateGuard.admit(username, remote);
-    if (!admission.ok) {
-      // Debug only: under attack this line would be written thousands of times a second.
-      log.debug('update refused: rate limited', { username: username || undefined, limit: admission.limit });
-      throw rateLimitedError(admission.retryAfterSeconds);
+  /**
+   * The failure rate limits, decided from the headers alone as the request arrives: a limited
+   * guess is answered 429 before its body is read, and never reaches bcrypt. Being the cheapest
+   * possible answer matters: under a flood these are nearly all the requests.
+   */
+  const admissions = new WeakMap<FastifyRequest, Admitted>();
+  const admit: onRequestAsyncHookHandler = async (request, reply) => {
+    if (!updateGuard) return;
+    const { username, wellFormed } = credentialsOf(request);
+    const admission = updateGuard.admit(wellFormed ? username : '', request.ip);
+    if (admission.ok) {
+      admissions.set(request, admission);
+      return;
     }
+    // Debug only: under attack this line would be written thousands of times a second.
+    requestLogger(logger, request).debug('update refused: rate limited', { username: wellFormed ? username : undefined, limit: admission.limit });
+    await new Promise((resolve) => setTimeout(resolve, REFUSAL_DELAY_MS));
+    return reply.code(429).header('Retry-After', String(admission.retryAfterSeconds)).send({ error: 'rate_limited' });
+  };
+
+  /** The password check; its outcome feeds the rate limits (a success gives the token back). */
+  const authenticate = async (username: string, password: string, admission: Admitted | undefined): Promise<Account | undefined> => {
+    if (!admission) return accounts.authenticate(username, password);
     try {
       const account = await accounts.authenticate(username, password);
       admission.done(account ? 'success' : 'failure');
@@ -39,19 +68,19 @@ export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts
     }
   };
 
-  app.post('/update', async (request, reply) => {
+  app.post('/update', { onRequest: [admit] }, async (request, reply) => {
     const log = requestLogger(logger, request);
-    const username = header(request.headers['x-api-user']);
-    const password = header(request.headers['x-api-key']);
+    const { username, password, wellFormed } = credentialsOf(request);
+    const admission = admissions.get(request);
     let fields: Record<string, unknown>;
     try {
       fields = parseLooseJson(request.body as string | undefined);
     } catch {
+      admission?.done('aborted');
       throw forbidden();
     }
     // Malformed credentials cannot match; still spend the compare so timing says nothing.
-    const wellFormed = uuidPattern.test(username) && passwordPattern.test(password);
-    const account = await authenticate(wellFormed ? username : '', password, request.ip, log);
+    const account = await authenticate(wellFormed ? username : '', password, admission);
     if (!account) {
       log.warn('update refused: bad credentials', { username: wellFormed ? username : undefined });
       throw forbidden();
