@@ -48,44 +48,48 @@ export async function runImportCommand(argv: string[]): Promise<number> {
   const config = configFromOptions(values);
   const asOwner = values.from && !values['dry-run'] ? actAsStoreOwner(config.store.path, process.env) : undefined;
   if (asOwner !== undefined) return asOwner;
-  // Read (and so check) the database before writing anything.
+  // Both databases are read (and so checked) before anything is printed or written.
   const accounts = values.from ? readAcmeDnsDatabase(values.from) : [];
-  if (values['acme-dns-config']) {
-    const source = values['acme-dns-config'];
-    let text: string;
-    try {
-      text = readFileSync(source, 'utf8');
-    } catch (error) {
-      throw new AppError('import_failed', `cannot read ${source}: ${(error as Error).message}`);
-    }
-    const { toml, notes } = translateAcmeDnsConfig(text, source);
-    for (const note of notes) say(`note: ${note}`);
-    if (values['write-config'] && !values['dry-run']) {
-      writeNewFile(values['write-config'], toml);
-      say(`config written to ${values['write-config']}`);
-    } else process.stdout.write(toml);
-  }
-  if (!values.from) {
-    if (values['acme-dns-config']) return 0;
-    throw new AppError('usage', 'import-acme-dns needs --from ACME_DNS_DB');
-  }
-  say(`${values.from}: ${accounts.length} accounts, ${accounts.reduce((n, a) => n + a.values.length, 0)} TXT values`);
-  if (values['dry-run']) {
-    for (const a of accounts) say(`  would import ${a.username} -> ${fulldomainOf(a.subdomain, config.dns.zone)}`);
-    return 0;
-  }
-  const store = openConfiguredStore(config);
+  const store = values.from && !values['dry-run'] ? openConfiguredStore(config) : undefined;
   try {
-    // One transaction for the lot: one fsync, and a clash anywhere leaves the store unchanged.
-    const createdAt = Date.now();
-    const { imported, skipped } = store.importAccounts(accounts.map((a) => ({ ...a, label: null, createdAt })));
-    say(`imported ${imported}, skipped ${skipped} already present, into ${config.store.path} (zone ${config.dns.zone})`);
-  } catch (error) {
-    throw storeFailure(config.store.path, error);
+    if (values['acme-dns-config']) translateConfig(values['acme-dns-config'], values['dry-run'] ? undefined : values['write-config'], say);
+    if (!values.from) {
+      if (values['acme-dns-config']) return 0;
+      throw new AppError('usage', 'import-acme-dns needs --from ACME_DNS_DB');
+    }
+    say(`${values.from}: ${accounts.length} accounts, ${accounts.reduce((n, a) => n + a.values.length, 0)} TXT values`);
+    if (!store) {
+      for (const a of accounts) say(`  would import ${a.username} -> ${fulldomainOf(a.subdomain, config.dns.zone)}`);
+      return 0;
+    }
+    try {
+      // One transaction for the lot: one fsync, and a clash anywhere leaves the store unchanged.
+      const createdAt = Date.now();
+      const { imported, skipped } = store.importAccounts(accounts.map((a) => ({ ...a, label: null, createdAt })));
+      say(`imported ${imported}, skipped ${skipped} already present, into ${config.store.path} (zone ${config.dns.zone})`);
+    } catch (error) {
+      throw storeFailure(config.store.path, error);
+    }
+    return 0;
   } finally {
-    store.close();
+    store?.close();
   }
-  return 0;
+}
+
+/** acme-dns's config.cfg as our TOML: into `target` (a new file), or printed. */
+function translateConfig(source: string, target: string | undefined, say: (line: string) => void): void {
+  let text: string;
+  try {
+    text = readFileSync(source, 'utf8');
+  } catch (error) {
+    throw new AppError('import_failed', `cannot read ${source}: ${(error as Error).message}`);
+  }
+  const { toml, notes } = translateAcmeDnsConfig(text, source);
+  for (const note of notes) say(`note: ${note}`);
+  if (target) {
+    writeNewFile(target, toml);
+    say(`config written to ${target}`);
+  } else process.stdout.write(toml);
 }
 
 function writeNewFile(path: string, text: string): void {

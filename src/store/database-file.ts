@@ -52,19 +52,23 @@ export function prepareDatabaseFile(path: string, create: boolean): void {
     createEmpty(path);
     return;
   }
-  if (size > 0) checkHeader(path);
+  if (size > 0) readHeader(path);
 }
 
-/** For readers that take "no database yet" as no accounts: false when missing, else checked as above. */
+/**
+ * For readers that take "no database yet" as no accounts and must write nothing (check,
+ * bootstrap's plan): false when missing; else the file checks above and, from the header alone,
+ * a newer schema or another program's tables. (A live database's newest schema change may sit
+ * in its -wal; the header then shows an older state, which is never refused wrongly.)
+ */
 export function checkDatabaseFileIfPresent(path: string): boolean {
-  if (path === ':memory:') return false;
-  try {
-    prepareDatabaseFile(path, false);
-    return true;
-  } catch (error) {
-    if (error instanceof StoreFileError && !existsSync(path) && error.message.startsWith('no database at')) return false;
-    throw error;
-  }
+  if (path === ':memory:' || !existsSync(path)) return false;
+  prepareDatabaseFile(path, false);
+  if (statSync(path).size === 0) return true;
+  const { userVersion, schemaCookie } = readHeader(path);
+  if (userVersion > schemaVersion) throw tooNew(path, userVersion);
+  if (userVersion === 0 && schemaCookie !== 0) throw notOurs(path, 'it has tables but no acme-delegate schema version');
+  return true;
 }
 
 function createEmpty(path: string): void {
@@ -82,8 +86,16 @@ function createEmpty(path: string): void {
   }
 }
 
-function checkHeader(path: string): void {
-  const header = Buffer.alloc(sqliteMagic.length);
+interface HeaderFacts {
+  /** PRAGMA user_version: our schema version. */
+  readonly userVersion: number;
+  /** Bumped by every schema change; 0 while the file has no tables. */
+  readonly schemaCookie: number;
+}
+
+/** Reads the 100-byte SQLite header (without SQLite, so nothing is written). */
+function readHeader(path: string): HeaderFacts {
+  const header = Buffer.alloc(100);
   let read = 0;
   try {
     const fd = openSync(path, 'r');
@@ -95,10 +107,16 @@ function checkHeader(path: string): void {
   } catch (error) {
     throw new StoreFileError(path, `cannot read database ${path}: ${errnoText(error)}`);
   }
-  if (read < header.length || !header.equals(sqliteMagic)) {
+  if (read < header.length || !header.subarray(0, sqliteMagic.length).equals(sqliteMagic)) {
     throw new StoreFileError(path, `${path} is not an SQLite database (wrong file? an acme-delegate database starts with "SQLite format 3")`);
   }
+  return { schemaCookie: header.readUInt32BE(40), userVersion: header.readUInt32BE(60) };
 }
+
+const tooNew = (path: string, version: number): StoreFileError =>
+  new StoreFileError(path, `database ${path} has schema version ${version}, newer than this program knows (${schemaVersion}); upgrade acme-delegate`);
+
+const notOurs = (path: string, detail: string): StoreFileError => new StoreFileError(path, `${path} is not an acme-delegate database (${detail})`);
 
 /**
  * Refuses a database this program must not migrate: a newer schema, or another program's
@@ -106,15 +124,12 @@ function checkHeader(path: string): void {
  */
 export function checkDatabaseIsOurs(db: Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > schemaVersion) {
-    throw new StoreFileError(path, `database ${path} has schema version ${version}, newer than this program knows (${schemaVersion}); upgrade acme-delegate`);
-  }
+  if (version > schemaVersion) throw tooNew(path, version);
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
   if (version === 0 && tables.length === 0) return;
   const missing = ourTables.filter((t) => !tables.includes(t));
   if (version === 0 || missing.length > 0) {
-    const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '');
-    throw new StoreFileError(path, `${path} is not an acme-delegate database (its tables: ${shown || 'none'}; schema version ${version})`);
+    throw notOurs(path, `its tables: ${tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '') || 'none'}; schema version ${version}`);
   }
 }
 

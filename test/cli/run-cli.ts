@@ -29,7 +29,11 @@ export interface RunOptions {
 }
 
 export async function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [mainPath, ...args], { env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], ...options.user });
+  const command = [process.execPath, mainPath, ...args];
+  // As another user, without the test runner's hook (NODE_OPTIONS, which tap puts back into
+  // every child's environment): it writes under .tap/, where that user may not.
+  const [file, ...rest] = options.user ? ['env', '-u', 'NODE_OPTIONS', ...command] : command;
+  const child = spawn(file as string, rest, { env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], ...options.user });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
