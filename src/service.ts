@@ -14,7 +14,7 @@ import { createNotifier } from './dns/notify.js';
 import { transferSettings } from './dns/transfer/settings.js';
 import { zoneShapeFingerprint } from './dns/transfer/zone-shape.js';
 import { createZoneIndex } from './dns/zone-index.js';
-import { ConfigError } from './errors.js';
+import { AppError, ConfigError } from './errors.js';
 import type { Logger } from './log.js';
 import { parseHostPort, type HostPort } from './net/address.js';
 import type { Store } from './store/store.js';
@@ -72,8 +72,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
     const api = await buildApi({ config, store, accounts, logger, tls });
     const { host, port } = parseHostPort(config.api.listen);
-    await api.listen({ host, port });
     closers.push(() => api.close());
+    try {
+      await api.listen({ host, port });
+    } catch (error) {
+      // A port in use or an address not on this machine is the operator's to fix: one line.
+      throw new AppError('api_listen_failed', `cannot listen for the API on ${config.api.listen}: ${(error as Error).message}`);
+    }
     const tlsReloader = tls ? createTlsReloader(api.server as unknown as TlsServer, { cert: config.api.tls_cert, key: config.api.tls_key }, logger) : undefined;
     if (tlsReloader) closers.push(() => tlsReloader.close());
     const reloadTls = (): boolean => tlsReloader?.reload('SIGHUP') ?? false;

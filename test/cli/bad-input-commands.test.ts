@@ -4,6 +4,8 @@
 import t from 'tap';
 import { makeBrokenInputs, runTable, storeCases } from './bad-input-fixture.js';
 
+// Dozens of CLI runs, each a few hundred milliseconds of CPU: more than the default on a busy machine.
+t.setTimeout(900_000);
 const inputs = makeBrokenInputs(t);
 const { at } = inputs;
 // Never used: each case fails on its input before the credential is.

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { makeBrokenInputs, runTable, storeCases, type Case } from './bad-input-fixture.js';
 
+// Dozens of CLI runs, each a few hundred milliseconds of CPU: more than the default on a busy machine.
+t.setTimeout(900_000);
 const inputs = makeBrokenInputs(t);
 const { at } = inputs;
 

@@ -1,13 +1,27 @@
 // `serve` and every `account` action on broken databases and configs: one line naming the file,
 // exit 1 (the database cannot be used) or 2 (bad command line or config), nothing changed.
+import { createServer, type AddressInfo } from 'node:net';
 import t from 'tap';
 import { makeBrokenInputs, runTable, storeCases } from './bad-input-fixture.js';
 
+// Dozens of CLI runs, each a few hundred milliseconds of CPU: more than the default on a busy machine.
+t.setTimeout(900_000);
 const inputs = makeBrokenInputs(t);
 const { username } = inputs;
 
 t.test('serve', async (t) => {
-  await runTable(t, inputs, storeCases(inputs, ['serve', '--dns-listen', '127.0.0.1:0', '--api-listen', '127.0.0.1:0'], 'creates'));
+  // A port someone else holds, for both listeners (TCP: the API, and DNS over TCP).
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => holder.close());
+  const taken = `127.0.0.1:${(holder.address() as AddressInfo).port}`;
+  const db = ['--db', inputs.at('ours.db')];
+  await runTable(t, inputs, [
+    ...storeCases(inputs, ['serve', '--dns-listen', '127.0.0.1:0', '--api-listen', '127.0.0.1:0'], 'creates'),
+    { args: ['serve', ...db, '--log-level', 'warn', '--dns-listen', '127.0.0.1:0', '--api-listen', taken], status: 1, says: /cannot listen for the API on .*EADDRINUSE/, names: taken },
+    { args: ['serve', ...db, '--dns-listen', taken, '--api-listen', '127.0.0.1:0'], status: 1, says: /cannot listen for DNS: .*EADDRINUSE/, names: taken },
+    { args: ['serve', ...db, '--api-listen', 'localhost'], status: 2, says: /api\.listen/, names: 'localhost' },
+  ]);
 });
 
 t.test('account', async (t) => {
