@@ -40,15 +40,26 @@ done
 load() {
   node --import tsx scripts/bench-api-load.ts --url "http://127.0.0.1:$api_port" --accounts "$work/accounts.json" --seconds "$seconds" "$@"
 }
+# The server's CPU time (ms) so far: per request, a figure that holds on a busy machine too.
+server_cpu_ms() { awk '{ print ($14 + $15) * 10 }' "/proc/$server_pid/stat"; }
+# A load run, with the server's CPU time per answered request appended.
+measured() {
+  local before after line answered
+  before="$(server_cpu_ms)"
+  line="$(load "$@")"
+  after="$(server_cpu_ms)"
+  answered="$(grep -o '[0-9]*:[0-9]*' <<<"$line" | awk -F: '$1 >= 200 && $1 < 300 { n += $2 } END { print n + 0 }')"
+  printf '%s   server CPU %s ms/request\n' "$line" "$(awk -v a="$before" -v b="$after" -v n="$answered" 'BEGIN { printf "%.2f", n ? (b - a) / n : 0 }')"
+}
 
 echo "bench-api: ${seconds}s per run, $count accounts, 127.0.0.1:$api_port"
 load --mode warm --clients 1 --seconds 1 >/dev/null # first update of accounts[0]: the compare
 load --mode spread --clients 16 --seconds 2 >/dev/null # the same for the 40 accounts of "spread"
-load --mode warm --clients 1 --label "update, same account (warm), 1 client"
-load --mode warm --clients 16 --label "update, same account (warm), 16 clients"
-load --mode spread --clients 16 --label "update, 40 accounts (warm), 16 clients"
-load --mode cold --clients 16 --first-cold 100 --label "update, cold (bcrypt each), 16 clients"
-load --mode register --clients 16 --label "register (bcrypt hash each), 16 clients"
+measured --mode warm --clients 1 --label "update, same account (warm), 1 client"
+measured --mode warm --clients 16 --label "update, same account (warm), 16 clients"
+measured --mode spread --clients 16 --label "update, 40 accounts (warm), 16 clients"
+measured --mode cold --clients 16 --first-cold 100 --label "update, cold (bcrypt each), 16 clients"
+measured --mode register --clients 16 --label "register (bcrypt hash each), 16 clients"
 
 if ! command -v dnsperf >/dev/null; then
   echo "DNS under API load: skipped (dnsperf is not installed)"
