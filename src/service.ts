@@ -16,6 +16,9 @@ import { zoneShapeFingerprint } from './dns/transfer/zone-shape.js';
 import { createZoneIndex } from './dns/zone-index.js';
 import { AppError, ConfigError } from './errors.js';
 import type { Logger } from './log.js';
+import { createDnsCounters } from './metrics/dns-counters.js';
+import { startMetricsServer } from './metrics/metrics-server.js';
+import { createServerMetrics } from './metrics/registry.js';
 import { parseHostPort, type HostPort } from './net/address.js';
 import type { Store } from './store/store.js';
 import { openConfiguredStore } from './store/open-configured.js';
@@ -58,7 +61,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const zone = createZoneIndex(config, store);
     closers.push(() => zone.close());
     const settings = transferSettings(config);
-    const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings, journal: store } });
+    const dnsCounters = createDnsCounters();
+    const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings, journal: store }, counters: dnsCounters });
     closers.push(() => dns.close());
     // Registered after the zone index, so a NOTIFY always carries the serial just committed.
     const notifier = createNotifier({ secondaries: settings.secondaries, soa: () => zone.soa(), logger });
@@ -70,7 +74,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     });
     notifier.changed();
     const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
-    const api = await buildApi({ config, store, accounts, logger, tls });
+    const metrics = createServerMetrics({ store, dns: dnsCounters });
+    const api = await buildApi({ config, store, accounts, logger, tls, metrics });
     const { host, port } = parseHostPort(config.api.listen);
     closers.push(() => api.close());
     try {
@@ -81,6 +86,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     }
     const tlsReloader = tls ? createTlsReloader(api.server as unknown as TlsServer, { cert: config.api.tls_cert, key: config.api.tls_key }, logger) : undefined;
     if (tlsReloader) closers.push(() => tlsReloader.close());
+    if (config.metrics.listen) {
+      const metricsServer = await startMetricsServer(metrics, parseHostPort(config.metrics.listen));
+      closers.push(() => metricsServer.close());
+      logger.info('metrics: serving', { listen: config.metrics.listen });
+    }
     const reloadTls = (): boolean => tlsReloader?.reload('SIGHUP') ?? false;
     const bound = api.server.address();
     const apiAddress = bound && typeof bound === 'object' ? { host: bound.address, port: bound.port } : { host, port };

@@ -6,6 +6,7 @@ import type { AccountService } from '../accounts/service.js';
 import type { Config } from '../config/schema.js';
 import { AppError, RetryLaterError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { ServerMetrics } from '../metrics/registry.js';
 import { parseCidr } from '../net/address.js';
 import { isStorageFault } from '../store/storage-faults.js';
 import type { Store } from '../store/store.js';
@@ -24,6 +25,8 @@ export interface ApiDeps {
   readonly logger: Logger;
   /** PEM cert and key when the API speaks HTTPS. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Counts requests for /metrics. */
+  readonly metrics?: ServerMetrics;
 }
 
 /** How often Node looks for connections past their header or request timeout. */
@@ -94,6 +97,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found' }));
 
   app.addHook('onResponse', async (request, reply) => {
+    deps.metrics?.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
     requestLogger(logger, request).debug('http', { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
   });
 

@@ -23,6 +23,7 @@ const configFlags: readonly ConfigFlag[] = [
   { flag: 'tsig-key', key: 'dns.tsig_keys', multiple: true, help: 'TSIG key ALGORITHM:NAME:BASE64SECRET transfers must be signed with (repeatable)' },
   { flag: 'db', key: 'store.path', multiple: false, help: 'SQLite database file' },
   { flag: 'registration', key: 'api.registration', multiple: false, help: 'who may POST /register: open | allowlist | closed' },
+  { flag: 'metrics-listen', key: 'metrics.listen', multiple: false, help: 'Prometheus /metrics listen ADDR:PORT (default off)' },
   { flag: 'log-level', key: 'log.level', multiple: false, help: 'debug | info | warn | error | silent' },
   { flag: 'log-format', key: 'log.format', multiple: false, help: 'auto | json | text' },
 ];

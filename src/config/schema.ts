@@ -104,6 +104,9 @@ export const configSchema = Type.Object({
     domains: list({ default: [], doc: 'Certificate names `bootstrap` sets up when no --domain or --domains-file is given, e.g. ["www.example.com", "*.example.com"].' }),
     out: path({ default: '', doc: 'Folder where `bootstrap` writes client credential files when --out is not given.' }),
   }),
+  metrics: Type.Object({
+    listen: text({ default: '', doc: 'Address "ADDR:PORT" of the Prometheus /metrics listener, e.g. "127.0.0.1:9153"; empty: off. Keep it on loopback or a private network.' }),
+  }),
   log: Type.Object({
     level: oneOf({ values: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', doc: 'Least severe level written.' }),
     format: oneOf({ values: ['auto', 'json', 'text'], default: 'auto', doc: 'One JSON object a line (for journald/log shippers), or readable text; "auto": text when stderr is a terminal, JSON otherwise.' }),

@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatHostPort, parseCidr, parseHostPort, type HostPort } from '../net/address.js';
+import { countingResponder, type DnsCounters } from '../metrics/dns-counters.js';
 import type { PeerResponder } from './peer-responder.js';
 import { createResponder } from './responder.js';
 import { createRrl } from './rrl.js';
@@ -33,6 +34,8 @@ export interface DnsServerOptions {
   readonly shareListeners?: boolean;
   /** Zone transfers and TSIG: who may transfer, and the journal IXFR reads. */
   readonly transfer?: { readonly zone: ZoneIndex; readonly settings: TransferSettings; readonly journal?: JournalSource };
+  /** Counts answers for /metrics. */
+  readonly counters?: DnsCounters;
 }
 
 /** How often to look for a port free on both UDP and TCP when asked for port 0. */
@@ -43,9 +46,10 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   const shared = options.shareListeners ?? false;
   const plain = createResponder({ zone, logger, cacheEntries: options.answerCacheEntries, fastAnswers: options.answerCacheEntries !== 0 });
   const transfer = options.transfer;
-  const responder: PeerResponder = transfer
+  const front: PeerResponder = transfer
     ? createTransferFront({ responder: plain, ...transfer, journal: transfer.journal, txtTtl: config.dns.txt_ttl, logger })
     : plain;
+  const responder = options.counters ? countingResponder(front, options.counters) : front;
   const tcpOptions = {
     idleTimeoutMs: config.dns.tcp_idle_timeout_ms,
     maxConnections: config.dns.tcp_max_connections,

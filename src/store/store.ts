@@ -398,6 +398,26 @@ export class Store extends EventEmitter<StoreEvents> {
     return (this.#prepare('SELECT COUNT(*) AS n FROM accounts').get() as { n: number }).n;
   }
 
+  /** How many accounts are in each state (for metrics). */
+  countAccountsByState(): Record<string, number> {
+    const rows = this.#prepare('SELECT state, COUNT(*) FROM accounts GROUP BY state').raw().all() as [string, number][];
+    return Object.fromEntries(rows);
+  }
+
+  /** For each active slot with a value, when its newest value was set (ms); for metrics. */
+  newestValueTimes(): number[] {
+    return this.#prepare("SELECT MAX(v.updated_at) FROM txt_values v JOIN accounts a ON a.subdomain = v.subdomain AND a.state = 'active' GROUP BY v.subdomain")
+      .pluck()
+      .all() as number[];
+  }
+
+  /** Bytes the database occupies (pages in use and free). */
+  databaseBytes(): number {
+    const pages = this.#db.pragma('page_count', { simple: true }) as number;
+    const size = this.#db.pragma('page_size', { simple: true }) as number;
+    return pages * size;
+  }
+
   listAccounts(): Account[] {
     const rows = this.#prepare('SELECT * FROM accounts ORDER BY created_at, username').all() as AccountRow[];
     return rows.map(toAccount);

@@ -1,0 +1,15 @@
+// The metrics (and later admin) listener: its own address, loopback by default, never the
+// public API's. GET /metrics answers in the Prometheus text format.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ServerMetrics } from './registry.js';
+
+export async function startMetricsServer(metrics: ServerMetrics, listen: { host: string; port: number }): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  app.get('/metrics', async (_request, reply) => {
+    const body = await metrics.registry.metrics();
+    return reply.header('Content-Type', metrics.registry.contentType).send(body);
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found' }));
+  await app.listen(listen);
+  return app;
+}

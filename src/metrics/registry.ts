@@ -1,0 +1,137 @@
+// The Prometheus registry of a running server. Values that already exist elsewhere (DNS
+// counters, the store) are read when scraped, in collect() callbacks; nothing here carries an
+// account, a name or a secret as a label.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Store } from '../store/store.js';
+import { LATENCY_SAMPLE_EVERY, dnsLatencyBuckets, splitAnswerKey, type DnsCounters } from './dns-counters.js';
+
+const rcodeNames = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+const typeNames: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 43: 'DS', 48: 'DNSKEY', 65: 'HTTPS', 251: 'IXFR', 252: 'AXFR', 255: 'ANY', 257: 'CAA' };
+/** Upper bounds (seconds) of the "age of a slot's newest value" buckets: 1 h … 90 days. */
+const slotAgeBuckets = [3600, 86400, 7 * 86400, 30 * 86400, 60 * 86400, 90 * 86400];
+
+export interface ServerMetrics {
+  readonly registry: Registry;
+  /** One finished API request. */
+  observeRequest(route: string, method: string, status: number, seconds: number): void;
+}
+
+export function createServerMetrics(deps: { store: Store; dns: DnsCounters; now?: () => number }): ServerMetrics {
+  const { store, dns } = deps;
+  const now = deps.now ?? Date.now;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'acme_delegate_' });
+  // Gauges named "_total" break the naming rules promtool checks; the per-type gauges of the
+  // same names without "_total" stay.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(`acme_delegate_${name}`);
+
+  new Counter({
+    name: 'acme_delegate_dns_responses_total',
+    help: 'DNS queries answered, by transport, query type and response code.',
+    labelNames: ['transport', 'qtype', 'rcode'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [key, count] of dns.answers) {
+        const { transport, rcode, qtype } = splitAnswerKey(key);
+        const type = qtype < 0 ? 'none' : (typeNames[qtype] ?? 'other');
+        this.inc({ transport, qtype: type, rcode: rcodeNames[rcode] ?? String(rcode) }, count);
+      }
+    },
+  });
+  new Counter({
+    name: 'acme_delegate_dns_unanswered_total',
+    help: 'DNS messages that got no reply (unparseable or not a query).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(dns.unanswered);
+    },
+  });
+  // prom-client has no way to load a whole histogram from outside, so this one is written by
+  // hand from the sampled buckets at scrape time.
+  registry.registerMetric({
+    name: 'acme_delegate_dns_response_seconds',
+    get: () => ({
+      name: 'acme_delegate_dns_response_seconds',
+      help: `Time to build a DNS answer, sampled one query in ${LATENCY_SAMPLE_EVERY}.`,
+      type: 'histogram',
+      aggregator: 'sum',
+      values: [
+        ...dnsLatencyBuckets.map((le, i) => ({ metricName: 'acme_delegate_dns_response_seconds_bucket', labels: { le }, value: dns.latencyBuckets[i] ?? 0 })),
+        { metricName: 'acme_delegate_dns_response_seconds_bucket', labels: { le: '+Inf' }, value: dns.latencyCount },
+        { metricName: 'acme_delegate_dns_response_seconds_sum', labels: {}, value: dns.latencySum },
+        { metricName: 'acme_delegate_dns_response_seconds_count', labels: {}, value: dns.latencyCount },
+      ],
+    }),
+    reset: () => undefined,
+  } as unknown as Parameters<Registry['registerMetric']>[0]);
+
+  const requests = new Counter({
+    name: 'acme_delegate_http_requests_total',
+    help: 'API requests by route, method and status code.',
+    labelNames: ['route', 'method', 'status'],
+    registers: [registry],
+  });
+  const updateSeconds = new Histogram({
+    name: 'acme_delegate_update_seconds',
+    help: 'Time to answer POST /update (password check and commit included).',
+    labelNames: ['status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: 'acme_delegate_http_rate_limited_total',
+    help: 'API requests refused with 429 by the rate limits.',
+    labelNames: ['route'],
+    registers: [registry],
+  });
+
+  new Gauge({
+    name: 'acme_delegate_accounts',
+    help: 'Accounts by state.',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = store.countAccountsByState();
+      for (const state of ['active', 'revoked']) this.set({ state }, counts[state] ?? 0);
+    },
+  });
+  registry.registerMetric({
+    name: 'acme_delegate_slot_newest_value_age_seconds',
+    get: () => {
+      const ages = store.newestValueTimes().map((t) => (now() - t) / 1000);
+      return {
+        name: 'acme_delegate_slot_newest_value_age_seconds',
+        help: 'Active slots by the age of their newest TXT value (a slot whose client stopped renewing grows old).',
+        type: 'histogram',
+        aggregator: 'sum',
+        values: [
+          ...slotAgeBuckets.map((le) => ({ metricName: 'acme_delegate_slot_newest_value_age_seconds_bucket', labels: { le }, value: ages.filter((a) => a <= le).length })),
+          { metricName: 'acme_delegate_slot_newest_value_age_seconds_bucket', labels: { le: '+Inf' }, value: ages.length },
+          { metricName: 'acme_delegate_slot_newest_value_age_seconds_sum', labels: {}, value: ages.reduce((a, b) => a + b, 0) },
+          { metricName: 'acme_delegate_slot_newest_value_age_seconds_count', labels: {}, value: ages.length },
+        ],
+      };
+    },
+    reset: () => undefined,
+  } as unknown as Parameters<Registry['registerMetric']>[0]);
+  new Gauge({
+    name: 'acme_delegate_database_bytes',
+    help: 'Size of the SQLite database.',
+    registers: [registry],
+    collect() {
+      this.set(store.databaseBytes());
+    },
+  });
+
+  return {
+    registry,
+    observeRequest(route, method, status, seconds) {
+      requests.inc({ route, method, status: String(status) });
+      if (status === 429) rateLimited.inc({ route });
+      if (route.endsWith('/update') && method === 'POST') updateSeconds.observe({ status: String(status) }, seconds);
+    },
+  };
+}

@@ -1,0 +1,84 @@
+// /metrics of a running server: promtool accepts it, and the counters move as real DNS
+// queries (dig) and API updates happen. No account name or secret appears in it.
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { loadConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/log.js';
+import { startService } from '../../src/service.js';
+import { txtValue } from '../api/server-fixture.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+// The server runs in this process: dig must not block its event loop.
+const run = promisify(execFile);
+
+function sample(text: string, name: string, labels: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && labels.split(',').every((p) => l.includes(p)));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+t.test('promtool accepts /metrics and the counters follow queries and updates', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'metrics-'));
+  const metricsPort = await freePort();
+  const config = loadConfig({
+    overrides: {
+      'dns.zone': 'auth.example.org',
+      'dns.listen': ['127.0.0.1:0'],
+      'api.listen': '127.0.0.1:0',
+      'api.registration': 'open',
+      'store.path': join(dir, 'db.sqlite'),
+      'store.bcrypt_cost': '4',
+      'metrics.listen': `127.0.0.1:${metricsPort}`,
+    },
+  });
+  const service = await startService(config, silentLogger);
+  t.teardown(() => service.close());
+  const api = `http://127.0.0.1:${service.apiAddress.port}`;
+  const dnsPort = String(service.dns.addresses().udp[0]!.port);
+  const scrape = async (): Promise<string> => {
+    const reply = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    t.match(reply.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
+    return reply.text();
+  };
+
+  const before = await scrape();
+  const account = (await (await fetch(`${api}/register`, { method: 'POST', body: '{}' })).json()) as { username: string; password: string; subdomain: string; fulldomain: string };
+  const headers = { 'X-Api-User': account.username, 'X-Api-Key': account.password };
+  const update = await fetch(`${api}/update`, { method: 'POST', headers, body: JSON.stringify({ subdomain: account.subdomain, txt: txtValue('m') }) });
+  t.equal(update.status, 200);
+  const refused = await fetch(`${api}/update`, { method: 'POST', headers: { ...headers, 'X-Api-Key': 'z'.repeat(40) }, body: '{}' });
+  t.equal(refused.status, 401);
+  for (let i = 0; i < 3; i++) await run('dig', ['+short', '+tries=1', '+time=2', '-p', dnsPort, '@127.0.0.1', account.fulldomain, 'TXT']);
+  await run('dig', ['+short', '+tries=1', '+time=2', '-p', dnsPort, '@127.0.0.1', `nope.${config.dns.zone}`, 'A']);
+  await run('dig', ['+tcp', '+short', '+tries=1', '+time=2', '-p', dnsPort, '@127.0.0.1', config.dns.zone, 'SOA']);
+  const after = await scrape();
+
+  // promtool reads stdin; the server is idle here, so a blocking call is fine.
+  const check = execFileSync('promtool', ['check', 'metrics'], { input: after, encoding: 'utf8' });
+  t.equal(check.trim(), '', 'promtool check metrics: no problem reported');
+
+  const dns = 'acme_delegate_dns_responses_total';
+  t.equal(sample(after, dns, 'transport="udp",qtype="TXT",rcode="NOERROR"') - sample(before, dns, 'transport="udp",qtype="TXT",rcode="NOERROR"'), 3);
+  t.equal(sample(after, dns, 'transport="udp",qtype="A",rcode="NXDOMAIN"'), 1);
+  t.equal(sample(after, dns, 'transport="tcp",qtype="SOA",rcode="NOERROR"'), 1);
+  t.equal(sample(after, 'acme_delegate_http_requests_total', 'route="/update",method="POST",status="200"'), 1);
+  t.equal(sample(after, 'acme_delegate_http_requests_total', 'route="/update",method="POST",status="401"'), 1);
+  t.equal(sample(after, 'acme_delegate_http_requests_total', 'route="/register",method="POST",status="201"'), 1);
+  t.match(after, /^acme_delegate_update_seconds_count\{status="200"\} 1$/m);
+  t.match(after, /^acme_delegate_accounts\{state="active"\} 1$/m);
+  t.match(after, /^acme_delegate_slot_newest_value_age_seconds_bucket\{le="3600"\} 1$/m);
+  t.match(after, /^acme_delegate_database_bytes \d+$/m);
+  t.match(after, /^acme_delegate_process_cpu_seconds_total /m);
+  for (const secret of [account.username, account.password, account.subdomain]) t.notOk(after.includes(secret), 'no account or secret in the metrics');
+});
