@@ -3,6 +3,7 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../errors.js';
+import { fileErrorText } from './database-file.js';
 import { commitReplacement, removeTemporaryDatabase, temporaryPathBeside } from './file-replace.js';
 import { Store } from './store.js';
 
@@ -10,15 +11,6 @@ export interface BackupResult {
   readonly path: string;
   readonly accounts: number;
   readonly bytes: number;
-}
-
-function fileProblem(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'ENOENT') return 'the folder does not exist';
-  if (code === 'EROFS') return 'read-only file system';
-  if (code === 'ENOSPC') return 'no space left on the device';
-  return code ?? (error as Error).message;
 }
 
 /** Where the copy may go: not a folder, not an existing file unless `force`, in a folder that exists. */
@@ -30,13 +22,14 @@ function checkDestination(destination: string, force: boolean): void {
     if (!stat.isFile()) throw new AppError('backup_failed', `${destination} is not a regular file; it is not replaced`);
   } catch (error) {
     if (error instanceof AppError) throw error;
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new AppError('backup_failed', `cannot write ${destination}: ${fileProblem(error)}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new AppError('backup_failed', `cannot write ${destination}: ${fileErrorText(error)}`);
   }
   try {
     if (!statSync(dirname(destination)).isDirectory()) throw new AppError('backup_failed', `cannot write ${destination}: ${dirname(destination)} is not a folder`);
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw new AppError('backup_failed', `cannot write ${destination}: ${dirname(destination)}: ${fileProblem(error)}`);
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the folder does not exist' : fileErrorText(error);
+    throw new AppError('backup_failed', `cannot write ${destination}: ${dirname(destination)}: ${why}`);
   }
 }
 
@@ -51,7 +44,7 @@ export async function backupStore(store: Store, destination: string, options: { 
     // Created here first so that SQLite writes into a file that was never readable by others.
     closeSync(openSync(temporary, 'wx', 0o600));
   } catch (error) {
-    throw new AppError('backup_failed', `cannot write into ${dirname(destination)}: ${fileProblem(error)}`);
+    throw new AppError('backup_failed', `cannot write into ${dirname(destination)}: ${fileErrorText(error)}`);
   }
   try {
     await store.copyTo(temporary);
@@ -61,7 +54,7 @@ export async function backupStore(store: Store, destination: string, options: { 
   } catch (error) {
     removeTemporaryDatabase(temporary);
     if (error instanceof AppError) throw error;
-    throw new AppError('backup_failed', `cannot write ${destination}: ${fileProblem(error)}`);
+    throw new AppError('backup_failed', `cannot write ${destination}: ${fileErrorText(error)}`);
   }
 }
 

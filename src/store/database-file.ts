@@ -22,7 +22,8 @@ export class StoreFileError extends AppError {
   }
 }
 
-function errnoText(error: unknown): string {
+/** A file-system error as a few words for a message (the path is the caller's to name). */
+export function fileErrorText(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ENOENT') return 'no such file or folder';
@@ -47,7 +48,7 @@ export function prepareDatabaseFile(path: string, create: boolean): void {
   } catch (error) {
     if (error instanceof AppError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') throw new StoreFileError(path, `cannot reach database ${path}: ${errnoText(error)}`);
+    if (code !== 'ENOENT') throw new StoreFileError(path, `cannot reach database ${path}: ${fileErrorText(error)}`);
     if (!create) throw new StoreFileError(path, `no database at ${path} (nothing has created it yet; check [store] path or --db)`);
     createEmpty(path);
     return;
@@ -75,14 +76,14 @@ function createEmpty(path: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new StoreFileError(path, `cannot create the folder of database ${path}: ${errnoText(error)}`);
+    throw new StoreFileError(path, `cannot create the folder of database ${path}: ${fileErrorText(error)}`);
   }
   try {
     // The file holds password hashes: readable by its owner only. SQLite gives its -wal and
     // -shm files the same permissions as the database file.
     closeSync(openSync(path, 'a', 0o600));
   } catch (error) {
-    throw new StoreFileError(path, `cannot create database ${path}: ${errnoText(error)}`);
+    throw new StoreFileError(path, `cannot create database ${path}: ${fileErrorText(error)}`);
   }
 }
 
@@ -105,7 +106,7 @@ function readHeader(path: string): HeaderFacts {
       closeSync(fd);
     }
   } catch (error) {
-    throw new StoreFileError(path, `cannot read database ${path}: ${errnoText(error)}`);
+    throw new StoreFileError(path, `cannot read database ${path}: ${fileErrorText(error)}`);
   }
   if (read < header.length || !header.subarray(0, sqliteMagic.length).equals(sqliteMagic)) {
     throw new StoreFileError(path, `${path} is not an SQLite database (wrong file? an acme-delegate database starts with "SQLite format 3")`);

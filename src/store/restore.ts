@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
-import { prepareDatabaseFile, StoreFileError } from './database-file.js';
+import { fileErrorText, prepareDatabaseFile, StoreFileError } from './database-file.js';
 import { commitReplacement, removeTemporaryDatabase, syncPath, temporaryPathBeside } from './file-replace.js';
 import { Store } from './store.js';
 
@@ -13,12 +13,6 @@ export interface RestoreResult {
   readonly accounts: number;
   /** Where the replaced database now is; null when there was none. */
   readonly previous: string | null;
-}
-
-function errnoText(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return code ?? (error as Error).message;
 }
 
 /** "20261202T031500Z": sortable, and free of ':' that some tools dislike in file names. */
@@ -45,7 +39,7 @@ export function restoreStore(from: string, target: string, now: Date = new Date(
   } catch (error) {
     removeTemporaryDatabase(staged.path);
     if (error instanceof AppError) throw error;
-    throw new AppError('restore_failed', `cannot replace ${target}: ${errnoText(error)}`);
+    throw new AppError('restore_failed', `cannot replace ${target}: ${fileErrorText(error)}`);
   }
   return { accounts: staged.accounts, previous };
 }
@@ -56,7 +50,7 @@ function checkBackupFile(from: string): void {
   } catch (error) {
     if (error instanceof AppError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new AppError('restore_failed', code === 'ENOENT' ? `no backup at ${from}` : `cannot read ${from}: ${errnoText(error)}`);
+    throw new AppError('restore_failed', code === 'ENOENT' ? `no backup at ${from}` : `cannot read ${from}: ${fileErrorText(error)}`);
   }
   prepareDatabaseFile(from, false);
 }
@@ -67,14 +61,14 @@ function stageCopy(from: string, target: string): { path: string; accounts: numb
   try {
     bytes = readFileSync(from);
   } catch (error) {
-    throw new AppError('restore_failed', `cannot read ${from}: ${errnoText(error)}`);
+    throw new AppError('restore_failed', `cannot read ${from}: ${fileErrorText(error)}`);
   }
   const path = temporaryPathBeside(target, 'restore');
   try {
     mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
     writeFileSync(path, bytes, { mode: 0o600, flag: 'wx' });
   } catch (error) {
-    throw new AppError('restore_failed', `cannot write into ${dirname(target)}: ${errnoText(error)}`);
+    throw new AppError('restore_failed', `cannot write into ${dirname(target)}: ${fileErrorText(error)}`);
   }
   try {
     const store = Store.open({ path, valuesPerSlot: 1, maxAgeSeconds: 1, create: false });
