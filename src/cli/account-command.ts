@@ -2,6 +2,7 @@
 // registration = "closed"). A running server picks the changes up within a second.
 import { parseArgs } from 'node:util';
 import { fulldomainOf } from '../accounts/fulldomain.js';
+import { daysSince, parseStaleDays, staleAccounts } from '../accounts/renewal-health.js';
 import { createAccountService, normalizeAllowfrom } from '../accounts/service.js';
 import { publicApiUrl } from '../config/load.js';
 import { createBcryptPool } from '../crypto/bcrypt-pool.js';
@@ -16,7 +17,8 @@ export const accountHelp = `Usage: acme-delegate account <action> [arguments] [o
 
 Actions:
   add [--allowfrom CIDR]... [--label TEXT]   create an account; prints its credentials once (JSON)
-  list                                       list accounts (no secrets)
+  list [--stale DAYS]                        list accounts (no secrets); --stale: only active ones
+                                             with no TXT update for more than DAYS days
   show USERNAME                              one account (no secrets)
   revoke USERNAME                            stop accepting updates and remove its TXT from DNS
   rotate USERNAME                            new password; prints the new credentials once
@@ -51,6 +53,7 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
       label: { type: 'string' },
       json: { type: 'boolean' },
       limit: { type: 'string' },
+      stale: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -80,6 +83,17 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
         print(withServer(await accounts.register({ allowfrom: values.allowfrom ?? [], label: values.label ?? null })));
         return 0;
       case 'list': {
+        if (values.stale !== undefined) {
+          const now = Date.now();
+          const stale = staleAccounts(store.lastUpdates().values(), parseStaleDays(values.stale), now).map((u): Record<string, unknown> => ({
+            ...describe(u.account, config.dns.zone),
+            last_update: u.updated ? new Date(u.lastUpdateAt).toISOString() : null,
+            days_since_update: daysSince(u, now),
+          }));
+          if (values.json) print(stale);
+          else for (const a of stale) process.stdout.write(`${String(a.username)}  ${String(a.days_since_update).padStart(4)} days  ${String(a.fulldomain)}  ${String(a.last_update ?? 'never updated')}  ${a.label === null ? '' : String(a.label)}\n`);
+          return 0;
+        }
         const list = store.listAccounts().map((a) => describe(a, config.dns.zone));
         if (values.json) print(list);
         else for (const a of list) process.stdout.write(`${a.username}  ${String(a.state).padEnd(7)}  ${String(a.fulldomain)}  ${a.label === null ? '' : String(a.label)}\n`);

@@ -7,8 +7,8 @@ import { LATENCY_SAMPLE_EVERY, dnsLatencyBuckets, splitAnswerKey, type DnsCounte
 
 const rcodeNames = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
 const typeNames: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 43: 'DS', 48: 'DNSKEY', 65: 'HTTPS', 251: 'IXFR', 252: 'AXFR', 255: 'ANY', 257: 'CAA' };
-/** Upper bounds (seconds) of the "age of a slot's newest value" buckets: 1 h … 90 days. */
-const slotAgeBuckets = [3600, 86400, 7 * 86400, 30 * 86400, 60 * 86400, 90 * 86400];
+/** Upper bounds (seconds) of the "time since an account's last update" buckets: 1 h … 90 days. */
+const updateAgeBuckets = [3600, 86400, 7 * 86400, 30 * 86400, 60 * 86400, 90 * 86400];
 
 export interface ServerMetrics {
   readonly registry: Registry;
@@ -99,19 +99,19 @@ export function createServerMetrics(deps: { store: Store; dns: DnsCounters; now?
     },
   });
   registry.registerMetric({
-    name: 'acme_delegate_slot_newest_value_age_seconds',
+    name: 'acme_delegate_account_last_update_age_seconds',
     get: () => {
-      const ages = store.newestValueTimes().map((t) => (now() - t) / 1000);
+      const ages = [...store.lastUpdates().values()].map((u) => (now() - u.lastUpdateAt) / 1000);
       return {
-        name: 'acme_delegate_slot_newest_value_age_seconds',
-        help: 'Active slots by the age of their newest TXT value (a slot whose client stopped renewing grows old).',
+        name: 'acme_delegate_account_last_update_age_seconds',
+        help: 'Active accounts by the time since their last TXT update (since creation if never updated): a client that stopped renewing grows old here.',
         type: 'histogram',
         aggregator: 'sum',
         values: [
-          ...slotAgeBuckets.map((le) => ({ metricName: 'acme_delegate_slot_newest_value_age_seconds_bucket', labels: { le }, value: ages.filter((a) => a <= le).length })),
-          { metricName: 'acme_delegate_slot_newest_value_age_seconds_bucket', labels: { le: '+Inf' }, value: ages.length },
-          { metricName: 'acme_delegate_slot_newest_value_age_seconds_sum', labels: {}, value: ages.reduce((a, b) => a + b, 0) },
-          { metricName: 'acme_delegate_slot_newest_value_age_seconds_count', labels: {}, value: ages.length },
+          ...updateAgeBuckets.map((le) => ({ metricName: 'acme_delegate_account_last_update_age_seconds_bucket', labels: { le }, value: ages.filter((a) => a <= le).length })),
+          { metricName: 'acme_delegate_account_last_update_age_seconds_bucket', labels: { le: '+Inf' }, value: ages.length },
+          { metricName: 'acme_delegate_account_last_update_age_seconds_sum', labels: {}, value: ages.reduce((a, b) => a + b, 0) },
+          { metricName: 'acme_delegate_account_last_update_age_seconds_count', labels: {}, value: ages.length },
         ],
       };
     },

@@ -404,11 +404,22 @@ export class Store extends EventEmitter<StoreEvents> {
     return Object.fromEntries(rows);
   }
 
-  /** For each active slot with a value, when its newest value was set (ms); for metrics. */
-  newestValueTimes(): number[] {
-    return this.#prepare("SELECT MAX(v.updated_at) FROM txt_values v JOIN accounts a ON a.subdomain = v.subdomain AND a.state = 'active' GROUP BY v.subdomain")
-      .pluck()
-      .all() as number[];
+  /**
+   * When each active account last had its TXT updated (ms), from the audit trail (every update
+   * writes a "txt.update" event and events are kept); an account never updated counts from its
+   * creation. One scan of the audit table.
+   */
+  lastUpdates(): Map<string, { account: Account; lastUpdateAt: number; updated: boolean }> {
+    const latest = new Map(
+      this.#prepare("SELECT subdomain, MAX(at) FROM audit_events WHERE kind = 'txt.update' GROUP BY subdomain").raw().all() as [string, number][],
+    );
+    const out = new Map<string, { account: Account; lastUpdateAt: number; updated: boolean }>();
+    for (const account of this.listAccounts()) {
+      if (account.state !== 'active') continue;
+      const at = latest.get(account.subdomain);
+      out.set(account.username, { account, lastUpdateAt: at ?? account.createdAt, updated: at !== undefined });
+    }
+    return out;
   }
 
   /** Bytes the database occupies (pages in use and free). */

@@ -77,7 +77,7 @@ t.test('promtool accepts /metrics and the counters follow queries and updates', 
   t.equal(sample(after, 'acme_delegate_http_requests_total', 'route="/register",method="POST",status="201"'), 1);
   t.match(after, /^acme_delegate_update_seconds_count\{status="200"\} 1$/m);
   t.match(after, /^acme_delegate_accounts\{state="active"\} 1$/m);
-  t.match(after, /^acme_delegate_slot_newest_value_age_seconds_bucket\{le="3600"\} 1$/m);
+  t.match(after, /^acme_delegate_account_last_update_age_seconds_bucket\{le="3600"\} 1$/m);
   t.match(after, /^acme_delegate_database_bytes \d+$/m);
   t.match(after, /^acme_delegate_process_cpu_seconds_total /m);
   for (const secret of [account.username, account.password, account.subdomain]) t.notOk(after.includes(secret), 'no account or secret in the metrics');
