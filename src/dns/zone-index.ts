@@ -56,7 +56,8 @@ export interface ZoneIndex extends ZoneView {
 
 /** The part of Store the index uses; tests may pass a fake. */
 export interface SlotSource {
-  listSlots(): Slot[];
+  /** Read once at start, one slot at a time: a generator over the rows is enough (no full list needed). */
+  listSlots(): Iterable<Slot>;
   serial(): number;
   on(event: 'change', listener: (change: SlotChange) => void): unknown;
   off(event: 'change', listener: (change: SlotChange) => void): unknown;
