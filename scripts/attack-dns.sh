@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A random-subdomain flood over UDP from 127.0.0.3 while a CA client on 127.0.0.1 asks for a
-# real slot's TXT, with RRL on (its defaults, loopback not exempt) and then off.
+# real slot's TXT (5 times a second), with RRL on (its defaults, loopback not exempt) and then off.
 # Prints the CA's share answered within 1 s, the flood's answers (full, truncated) and the
 # amplification factor, and the server's memory before, at peak and after the flood.
 #   ATTACK_SECONDS  length of each flood (default 10)
