@@ -4,23 +4,26 @@
 # Prints the CA's share answered within 1 s, the flood's answers (full, truncated) and the
 # amplification factor, and the server's memory before, at peak and after the flood.
 #   ATTACK_SECONDS  length of each flood (default 10)
+#   ATTACK_DNS_RATES  flood rates in queries/s, 0 = as fast as the sender can (default "20000 0")
 source "$(dirname "$0")/attack/lib.sh"
 seconds="${ATTACK_SECONDS:-10}"
 
 echo "attack-dns: ${seconds}s per run; $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version)"
+for rate in ${ATTACK_DNS_RATES:-20000 0}; do
 for rrl in on off; do
   if [[ "$rrl" == on ]]; then
-    echo "RRL on (20/s per /24, slip 2), loopback not exempt:"
+    echo "flood rate ${rate/#0/unbounded} q/s; RRL on (20/s per /24, slip 2), loopback not exempt:"
     ATTACK_DNS_EXTRA='rrl_exempt = []' attack_start
   else
-    echo "RRL off:"
+    echo "flood rate ${rate/#0/unbounded} q/s; RRL off:"
     ATTACK_DNS_EXTRA='rrl_responses_per_second = 0' attack_start
   fi
   account="$(curl -s -X POST "http://127.0.0.1:${api_port}/register")"
   user="$(jq -r .username <<<"$account")" key="$(jq -r .password <<<"$account")" sub="$(jq -r .subdomain <<<"$account")"
   curl -s -o /dev/null -X POST "http://127.0.0.1:${api_port}/update" -H "X-Api-User: $user" -H "X-Api-Key: $key" \
     -d "{\"subdomain\":\"$sub\",\"txt\":\"LPsIwTo7o8BoG0-vjCyGQGBWSVIPxI-i_X336eUOQZo\"}"
-  node --import tsx scripts/attack/dns-flood.ts "$dns_port" "$server_pid" "$(jq -r .fulldomain <<<"$account")" "$seconds"
+  node --import tsx scripts/attack/dns-flood.ts "$dns_port" "$server_pid" "$(jq -r .fulldomain <<<"$account")" "$seconds" "$rate"
   echo "  server alive: $(alive)"
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+done
 done

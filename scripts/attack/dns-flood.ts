@@ -1,12 +1,13 @@
 // A random-subdomain flood from 127.0.0.3 while a CA client on 127.0.0.1 asks for a real slot.
-//   dns-flood.ts DNS_PORT SERVER_PID FULLDOMAIN SECONDS
+//   dns-flood.ts DNS_PORT SERVER_PID FULLDOMAIN SECONDS [RATE]   (RATE queries/s; 0: as fast as possible)
 // Prints the CA's share answered within 1 s, what the flood sent and got back (full answers,
 // truncated, bytes: the amplification factor), and the server's RSS before, at peak and after.
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 
-const [portText, pidText, fulldomain = '', secondsText = '10'] = process.argv.slice(2);
+const [portText, pidText, fulldomain = '', secondsText = '10', rateText = '0'] = process.argv.slice(2);
+const rate = Number(rateText);
 const port = Number(portText);
 const seconds = Number(secondsText);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -38,8 +39,13 @@ flood.on('message', (m) => {
   if (((m[2] as number) & 0x02) !== 0) got.truncated++;
   else got.full++;
 });
+const floodStart = performance.now();
 const runFlood = async (): Promise<void> => {
   while (performance.now() < deadline && sent < 5_000_000) {
+    if (rate > 0 && sent > ((performance.now() - floodStart) / 1000) * rate) {
+      await new Promise((r) => setTimeout(r, 1));
+      continue;
+    }
     for (let i = 0; i < 64; i++) {
       const q = query(`${randomBytes(8).toString('hex')}.auth.example.org`, sent & 0xffff);
       flood.send(q, port, '127.0.0.1');
