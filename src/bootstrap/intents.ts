@@ -4,6 +4,7 @@
 import ipaddr from 'ipaddr.js';
 import { fulldomainOf } from '../accounts/fulldomain.js';
 import { isAtOrBelow } from '../names/domain-name.js';
+import type { NameServer } from '../dns/name-servers.js';
 import type { CertificateName } from './names.js';
 import type { Intent, Zone } from './records.js';
 import { parentZoneOf, zoneForName } from './zones.js';
@@ -18,6 +19,8 @@ export interface IntentInput {
   readonly zone: string;
   readonly nsname: string;
   readonly nsAddresses: readonly string[];
+  /** The whole public NS set (ours unless hidden, then dns.nameservers); default: nsname alone. */
+  readonly nameServers?: readonly NameServer[];
   /** TTL for NS and address records. */
   readonly delegationTtl: number;
   readonly names: readonly CertificateName[];
@@ -95,37 +98,43 @@ function buildDelegation(input: IntentInput): IntentResult {
     notes.push(`${input.zone} is not inside a Cloudflare zone of this account: delegation not managed here; make sure its parent has "${input.zone} NS ${input.nsname}" and glue`);
     return { intents, errors, notes };
   }
-  if (input.nsname === input.zone) {
+  const servers = input.nameServers ?? [{ host: input.nsname, addresses: input.nsAddresses, checkPort: 53, ours: true }];
+  if (servers.some((s) => s.ours) && input.nsname === input.zone) {
     errors.push(
       `dns.nsname is ${input.nsname}, the apex of our zone: Cloudflare refuses an NS and an A record on one label, so the name server needs its own name below the zone (e.g. --nsname ns.${input.zone})`,
     );
     return { intents, errors, notes };
   }
-  intents.push({ kind: 'delegation', zone: parent, name: input.zone, nameservers: [input.nsname], ttl: input.delegationTtl, purpose: 'delegation' });
+  intents.push({ kind: 'delegation', zone: parent, name: input.zone, nameservers: servers.map((s) => s.host), ttl: input.delegationTtl, purpose: 'delegation' });
+  for (const server of servers) addressIntent(input, server, { intents, errors, notes });
+  return { intents, errors, notes };
+}
 
-  const nsZone = zoneForName(input.nsname, input.zones.filter((z) => z.name !== input.zone));
+/** The A/AAAA records of one name server: glue when inside our zone, else its own address records. */
+function addressIntent(input: IntentInput, server: NameServer, out: IntentResult): void {
+  const { intents, errors, notes } = out;
+  const nsZone = zoneForName(server.host, input.zones.filter((z) => z.name !== input.zone));
   if (!nsZone) {
-    notes.push(`name server ${input.nsname} is not in a Cloudflare zone of this account: its A/AAAA records are not managed here`);
-    return { intents, errors, notes };
+    notes.push(`name server ${server.host} is not in a Cloudflare zone of this account: its A/AAAA records are not managed here`);
+    return;
   }
-  if (input.nsAddresses.length === 0) {
-    errors.push(`dns.ns_addresses is empty: ${input.nsname} needs at least one public address (--ns-address)`);
-    return { intents, errors, notes };
+  if (server.addresses.length === 0) {
+    if (server.ours) errors.push(`dns.ns_addresses is empty: ${server.host} needs at least one public address (--ns-address)`);
+    return;
   }
   // The same address twice (in two spellings, say) is one record, not a create that fails.
-  const addresses = [...new Set(input.nsAddresses.map((a) => ipaddr.process(a).toString()))];
+  const addresses = [...new Set(server.addresses.map((a) => ipaddr.process(a).toString()))];
   for (const address of addresses) {
     const range = ipaddr.parse(address).range();
     if (unreachableRanges.has(range)) {
       // 127.0.0.1 is the config's default. Not refused: an all-loopback test set-up uses it.
       notes.push(
-        `ns address ${address} is ${range}: published as the address of ${input.nsname}, no resolver on another machine can reach it and challenges fail; unless this is a local test, set dns.ns_addresses (--ns-address) to the server's public addresses`,
+        `ns address ${address} is ${range}: published as the address of ${server.host}, no resolver on another machine can reach it and challenges fail; unless this is a local test, set dns.ns_addresses (--ns-address) to the server's public addresses`,
       );
     } else if (range !== 'unicast') {
       notes.push(`ns address ${address} is not a public address (${range}): resolvers on the internet cannot reach it`);
     }
   }
-  const glue = isAtOrBelow(input.nsname, input.zone);
-  intents.push({ kind: 'address', zone: nsZone, name: input.nsname, addresses, ttl: input.delegationTtl, purpose: glue ? 'glue' : 'name server address' });
-  return { intents, errors, notes };
+  const glue = isAtOrBelow(server.host, input.zone);
+  intents.push({ kind: 'address', zone: nsZone, name: server.host, addresses, ttl: input.delegationTtl, purpose: glue ? 'glue' : 'name server address' });
 }

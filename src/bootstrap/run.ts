@@ -1,5 +1,6 @@
 // The bootstrap run: read-only discovery and planning first, then, once confirmed, accounts,
 // credential files and DNS changes in an order that a later run can always finish.
+import { publicNameServers } from '../dns/name-servers.js';
 import { fulldomainOf } from '../accounts/fulldomain.js';
 import { createAccountService } from '../accounts/service.js';
 import type { Config } from '../config/schema.js';
@@ -124,6 +125,7 @@ function intentsFor(options: BootstrapOptions, names: readonly CertificateName[]
     zone: config.dns.zone,
     nsname: config.dns.nsname,
     nsAddresses: config.dns.ns_addresses,
+    nameServers: publicNameServers(config),
     delegationTtl: Math.min(86400, Math.max(60, config.dns.default_ttl)),
     names,
     slots,

@@ -3,6 +3,7 @@
 // interface, so the rules are testable and the command chooses the resolver.
 import { fulldomainOf } from '../accounts/fulldomain.js';
 import type { Config } from '../config/schema.js';
+import { publicNameServers } from '../dns/name-servers.js';
 import { normalizeName } from '../names/domain-name.js';
 
 export interface CheckResult {
@@ -17,6 +18,8 @@ export interface DnsLookup {
   addresses(name: string): Promise<string[]>;
   cname(name: string): Promise<string[]>;
   soaMname(name: string): Promise<string | undefined>;
+  /** The zone's SOA serial as one name server answers it directly; undefined without an answer. */
+  soaSerialAt(address: string, port: number, zone: string): Promise<number | undefined>;
 }
 
 export interface SlotOwner {
@@ -25,20 +28,47 @@ export interface SlotOwner {
   readonly subdomain: string;
 }
 
-export async function checkDelegation(config: Config, names: readonly string[], slots: readonly SlotOwner[], lookup: DnsLookup): Promise<CheckResult[]> {
+export async function checkDelegation(
+  config: Config,
+  names: readonly string[],
+  slots: readonly SlotOwner[],
+  lookup: DnsLookup,
+  primarySerial?: number,
+): Promise<CheckResult[]> {
   const { zone, nsname } = config.dns;
   const results: CheckResult[] = [];
   const add = (check: string, ok: boolean, detail: string): void => void results.push({ check, ok, detail });
+  const expected = publicNameServers(config);
 
   const servers = (await lookup.ns(zone)).map(normalizeName);
-  add(`NS ${zone}`, servers.includes(nsname), servers.length === 0 ? 'no NS records: the zone is not delegated' : `${servers.join(', ')}${servers.includes(nsname) ? '' : ` (expected ${nsname})`}`);
+  const absent = expected.filter((s) => !servers.includes(s.host)).map((s) => s.host);
+  add(`NS ${zone}`, servers.length > 0 && absent.length === 0, servers.length === 0 ? 'no NS records: the zone is not delegated' : `${servers.join(', ')}${absent.length === 0 ? '' : ` (expected ${absent.join(', ')})`}`);
 
-  const addresses = await lookup.addresses(nsname);
-  const missing = config.dns.ns_addresses.filter((a) => !addresses.includes(a));
-  add(`address of ${nsname}`, addresses.length > 0 && missing.length === 0, addresses.length === 0 ? 'no A/AAAA records' : `${addresses.join(', ')}${missing.length ? ` (missing ${missing.join(', ')})` : ''}`);
+  for (const server of expected.filter((s) => s.ours || s.addresses.length > 0)) {
+    const addresses = await lookup.addresses(server.host);
+    const missing = server.addresses.filter((a) => !addresses.includes(a));
+    add(`address of ${server.host}`, addresses.length > 0 && missing.length === 0, addresses.length === 0 ? 'no A/AAAA records' : `${addresses.join(', ')}${missing.length ? ` (missing ${missing.join(', ')})` : ''}`);
+  }
 
   const mname = await lookup.soaMname(zone);
   add(`SOA ${zone}`, mname !== undefined && normalizeName(mname) === nsname, mname === undefined ? 'no SOA: our server is not reached through the delegation' : `served by ${normalizeName(mname)}`);
+
+  // Each secondary against the primary's serial: a lagging one serves old challenge values.
+  if (primarySerial !== undefined) {
+    for (const server of expected.filter((s) => !s.ours)) {
+      const addresses = server.addresses.length > 0 ? server.addresses : await lookup.addresses(server.host);
+      if (addresses.length === 0) add(`serial at ${server.host}`, false, 'no address to ask');
+      for (const address of addresses) {
+        const serial = await lookup.soaSerialAt(address, server.checkPort, zone);
+        const behind = serial === undefined ? undefined : (primarySerial - serial) >>> 0;
+        add(
+          `serial at ${server.host} (${address})`,
+          behind === 0,
+          serial === undefined ? `no SOA answer (primary is at ${primarySerial})` : behind === 0 ? `${serial}, up to date` : `${serial}, ${behind} behind the primary's ${primarySerial}`,
+        );
+      }
+    }
+  }
 
   for (const name of names) {
     const challenge = `_acme-challenge.${name}`;

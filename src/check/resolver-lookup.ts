@@ -29,6 +29,15 @@ export function resolverLookup(servers: readonly string[]): DnsLookup {
     }
   };
   return {
+    soaSerialAt: async (address, port, zone) => {
+      const direct = new Resolver({ timeout: 2000, tries: 2 });
+      direct.setServers([address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`]);
+      try {
+        return (await direct.resolveSoa(zone)).serial;
+      } catch {
+        return undefined;
+      }
+    },
     ns: (name) => orEmpty(name, resolver.resolveNs(name)),
     addresses: async (name) => [...(await orEmpty(name, resolver.resolve4(name))), ...(await orEmpty(name, resolver.resolve6(name)))],
     cname: (name) => orEmpty(name, resolver.resolveCname(name)),

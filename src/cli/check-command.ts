@@ -3,15 +3,16 @@ import { parseArgs } from 'node:util';
 import { certificateNames } from '../bootstrap/names.js';
 import { checkDelegation } from '../check/delegation-check.js';
 import { resolverLookup } from '../check/resolver-lookup.js';
-import { readConfiguredAccounts } from '../store/open-configured.js';
+import { readConfiguredAccounts, readConfiguredSerial } from '../store/open-configured.js';
 import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
 
 export const checkHelp = `Usage: acme-delegate check [--domain NAME]... [--resolver ADDR[:PORT]]... [options]
 
 Asks a recursive resolver what the world sees: the NS delegation of our zone, the addresses of
 the name server, our SOA through that delegation, and for each certificate name that
-_acme-challenge.<name> is a CNAME to the slot of the account made for it. Reads the store
-without writing. Exit status 0 when every check passes, 1 otherwise.
+_acme-challenge.<name> is a CNAME to the slot of the account made for it. With other name
+servers in dns.nameservers, asks each of them directly for the SOA and reports how far its
+serial lags behind the store's. Reads the store without writing. Exit status 0 when every check passes, 1 otherwise.
 
 Options:
   -d, --domain NAME        certificate name to check (repeatable; default: the config's
@@ -40,7 +41,8 @@ export async function runCheckCommand(argv: string[]): Promise<number> {
   const requested = values.domain ?? (config.bootstrap.domains.length > 0 ? config.bootstrap.domains : accounts.map((a) => a.label as string));
   const names = certificateNames(requested).map((n) => n.bare);
   const slots = accounts.map((a) => ({ label: a.label as string, subdomain: a.subdomain }));
-  const results = await checkDelegation(config, names, slots, resolverLookup(values.resolver ?? []));
+  const primarySerial = config.dns.nameservers.length > 0 ? readConfiguredSerial(config) : undefined;
+  const results = await checkDelegation(config, names, slots, resolverLookup(values.resolver ?? []), primarySerial);
   const width = Math.max(...results.map((r) => r.check.length));
   for (const r of results) process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.check.padEnd(width)}  ${r.detail}\n`);
   const failed = results.filter((r) => !r.ok).length;

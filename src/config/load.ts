@@ -6,8 +6,9 @@ import { Value } from '@sinclair/typebox/value';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError } from '../errors.js';
-import { isHostName, normalizeName } from '../names/domain-name.js';
+import { isAtOrBelow, isHostName, normalizeName } from '../names/domain-name.js';
 import { isIpAddress, parseCidr, parseHostPort } from '../net/address.js';
+import { parseNameServerEntry } from '../dns/name-servers.js';
 import { checkTransferConfig } from '../dns/transfer/settings.js';
 import { configKeys, configSchema, configSections, type Config, type ConfigDraft, type KeySpec } from './schema.js';
 
@@ -147,6 +148,13 @@ function finish(c: ConfigDraft, where: string): Config {
   if (c.dns.listen.length === 0) bad('dns.listen', 'needs at least one address');
   c.dns.listen.forEach((a, i) => tryParse(() => parseHostPort(a), `dns.listen[${i}]`, bad));
   tryParse(() => parseHostPort(c.api.listen), 'api.listen', bad);
+  c.dns.nameservers.forEach((entry, i) => {
+    const server = tryParse(() => parseNameServerEntry(entry), `dns.nameservers[${i}]`, bad);
+    if (server.addresses.length === 0 && isAtOrBelow(server.host, c.dns.zone)) {
+      bad(`dns.nameservers[${i}]`, `${server.host} is inside ${c.dns.zone}: give its addresses ("${server.host} ADDR") so the zone can carry its glue`);
+    }
+  });
+  if (c.dns.hidden_primary && c.dns.nameservers.length === 0) bad('dns.hidden_primary', 'needs at least one entry in dns.nameservers to serve the zone');
   try {
     checkTransferConfig(c.dns);
   } catch (err) {
@@ -173,11 +181,11 @@ function finish(c: ConfigDraft, where: string): Config {
   return c;
 }
 
-function tryParse(fn: () => unknown, key: string, bad: (key: string, why: string) => never): void {
+function tryParse<T>(fn: () => T, key: string, bad: (key: string, why: string) => never): T {
   try {
-    fn();
+    return fn();
   } catch (err) {
-    bad(key, (err as Error).message);
+    return bad(key, (err as Error).message);
   }
 }
 

@@ -24,6 +24,10 @@ function integer(o: Documented<number> & { readonly min?: number; readonly max?:
   return Type.Integer({ default: o.default, description: o.doc, ...(o.min === undefined ? {} : { minimum: o.min }), ...(o.max === undefined ? {} : { maximum: o.max }) });
 }
 
+function flag(o: Documented<boolean>) {
+  return Type.Boolean({ default: o.default, description: o.doc });
+}
+
 /** A list of strings; from the environment or flags, comma-separated. */
 function list(o: Documented<readonly string[]>) {
   return Type.Array(Type.String(), { default: o.default, description: o.doc });
@@ -54,6 +58,8 @@ export const configSchema = Type.Object({
     soa_expire: integer({ default: 1209600, min: 1, doc: 'SOA expire, for secondaries.' }),
     tcp_idle_timeout_ms: integer({ default: 10000, min: 100, max: 600000, doc: 'Close a TCP connection idle this long (RFC 7766).' }),
     tcp_max_connections: integer({ default: 256, min: 1, max: 65535, doc: 'Cap on concurrent TCP connections; more are refused.' }),
+    nameservers: list({ default: [], doc: 'The zone\'s other public name servers (secondaries), "HOST" or "HOST ADDR [ADDR...]": in the apex NS set, with glue when HOST is inside the zone; bootstrap publishes them in the parent, check asks each for the serial.' }),
+    hidden_primary: flag({ default: false, doc: 'Leave this server (nsname) out of the apex NS set and the delegation: only the secondaries in dns.nameservers answer the public; we stay their primary.' }),
     secondaries: list({ default: [], doc: 'Secondary name servers, "ADDR:PORT" or "ADDR:PORT KEYNAME": allowed to transfer the zone (AXFR/IXFR) and sent a NOTIFY on every change, signed with the named TSIG key (or the only key).' }),
     transfer_allow: list({ default: [], doc: 'More CIDRs allowed to transfer the zone without being notified (a hosted secondary service\'s transfer servers). ["0.0.0.0/0", "::/0"] with tsig_keys: the key alone decides.' }),
     tsig_keys: list({ default: [], doc: 'TSIG keys "ALGORITHM:NAME:BASE64SECRET" (hmac-sha256, hmac-sha384, hmac-sha512). When any is set, every transfer must be signed with one of them. Prefer tsig_key_file or the environment for the secret.' }),

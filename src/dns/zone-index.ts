@@ -11,6 +11,7 @@ import { asciiLower, isAtOrBelow } from '../names/domain-name.js';
 import { parentName } from './names.js';
 import type { RData, RRset } from './records.js';
 import { createSlotEncoder, decodeSlotRecords, dottedName, wireKey } from './slot-records.js';
+import { publicNameServers } from './name-servers.js';
 import { parseStaticRecords } from './static-records.js';
 
 /** What the rules need from a zone: exact lookups by lower-case name. */
@@ -215,7 +216,7 @@ function canonicalSortKey(name: string): string {
   return name === '' ? '' : asciiLower(name).split('.').reverse().join('\0');
 }
 
-/** Apex NS, glue for an in-zone nsname, and dns.records, merged into RRsets and checked. */
+/** Apex NS set, glue for in-zone name servers, and dns.records, merged into RRsets and checked. */
 function buildStaticNodes(config: Config): Map<string, Node> {
   const dns = config.dns;
   const nodes = new Map<string, Node>();
@@ -234,11 +235,14 @@ function buildStaticNodes(config: Config): Map<string, Node> {
     node.set(rdata.type, { ...existing, rdata: [...existing.rdata, rdata] });
   };
 
-  add(dns.zone, dns.default_ttl, { type: RRType.NS, host: dns.nsname }, 'dns.nsname');
-  if (isAtOrBelow(dns.nsname, dns.zone)) {
-    dns.ns_addresses.forEach((address, i) => {
+  // The NS set: this server unless it is a hidden primary, and dns.nameservers; glue for those inside the zone.
+  for (const server of publicNameServers(config)) {
+    const where = server.ours ? 'dns.nsname' : 'dns.nameservers';
+    add(dns.zone, dns.default_ttl, { type: RRType.NS, host: server.host }, where);
+    if (!isAtOrBelow(server.host, dns.zone)) continue;
+    server.addresses.forEach((address, i) => {
       const rdata: RData = address.includes(':') ? { type: RRType.AAAA, address: normalizeV6(address) } : { type: RRType.A, address };
-      add(dns.nsname, dns.default_ttl, rdata, `dns.ns_addresses[${i}]`);
+      add(server.host, dns.default_ttl, rdata, server.ours ? `dns.ns_addresses[${i}]` : `${where} (${server.host})`);
     });
   }
   parseStaticRecords(dns.records, dns.zone).forEach((record, i) => {

@@ -20,3 +20,13 @@ export function readConfiguredAccounts(config: Config): Account[] {
     store.close();
   }
 }
+
+/** The zone serial in the store, read without writing anything: `check` compares secondaries to it. */
+export function readConfiguredSerial(config: Config): number {
+  const store = Store.openReadOnly({ path: config.store.path, valuesPerSlot: config.store.txt_values_per_slot, maxAgeSeconds: config.store.txt_max_age_seconds });
+  try {
+    return store.serial();
+  } finally {
+    store.close();
+  }
+}

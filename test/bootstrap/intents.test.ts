@@ -140,3 +140,25 @@ t.test('server_url notes: derived from listen, or plain HTTP over the network', 
   t.match(serverUrlNotes('', 'http://127.0.0.1:8053').join('\n'), /api\.public_url is not set/);
   t.match(serverUrlNotes('http://auth.example.org', 'http://auth.example.org').join('\n'), /plain HTTP/);
 });
+
+t.test('several name servers: the whole NS set is delegated, with glue for those inside the zone', async (t) => {
+  const nameServers = [
+    { host: 'ns.auth.example.org', addresses: ['203.0.113.5'], checkPort: 53, ours: true },
+    { host: 'ns2.auth.example.org', addresses: ['198.51.100.2', '2001:db8::2'], checkPort: 53, ours: false },
+    { host: 'ns3.example.com', addresses: [], checkPort: 53, ours: false },
+  ];
+  const { intents, errors } = buildIntents(input({ nameServers }));
+  t.same(errors, []);
+  const delegation = intents.find((i) => i.kind === 'delegation');
+  t.same(delegation && 'nameservers' in delegation ? delegation.nameservers : [], ['ns.auth.example.org', 'ns2.auth.example.org', 'ns3.example.com']);
+  const addresses = intents.filter((i) => i.kind === 'address').map((i) => ('addresses' in i ? [i.name, i.addresses, i.purpose] : []));
+  t.same(addresses, [
+    ['ns.auth.example.org', ['203.0.113.5'], 'glue'],
+    ['ns2.auth.example.org', ['198.51.100.2', '2001:db8::2'], 'glue'],
+  ], 'an out-of-zone secondary without configured addresses keeps its own records');
+
+  const hidden = buildIntents(input({ nameServers: nameServers.slice(1) }));
+  const hiddenDelegation = hidden.intents.find((i) => i.kind === 'delegation');
+  t.same(hiddenDelegation && 'nameservers' in hiddenDelegation ? hiddenDelegation.nameservers : [], ['ns2.auth.example.org', 'ns3.example.com'], 'hidden primary: not in the NS set');
+  t.notOk(hidden.intents.some((i) => i.kind === 'address' && i.name === 'ns.auth.example.org'), 'and no address record for it');
+});

@@ -13,7 +13,7 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
 t.test('pure rules: a delegation that is not there fails with a reason', async (t) => {
   const config = loadConfig({ overrides: { 'dns.zone': 'auth.example.org', 'dns.ns_addresses': ['203.0.113.5'] } });
-  const nothing: DnsLookup = { ns: async () => [], addresses: async () => [], cname: async () => [], soaMname: async () => undefined };
+  const nothing: DnsLookup = { ns: async () => [], addresses: async () => [], cname: async () => [], soaMname: async () => undefined, soaSerialAt: async () => undefined };
   const results = await checkDelegation(config, ['www.example.com'], [{ label: 'www.example.com', subdomain: 'abc' }], nothing);
   t.same(results.map((r) => r.ok), [false, false, false, false]);
   t.match(results[0]?.detail, 'not delegated');
@@ -21,6 +21,32 @@ t.test('pure rules: a delegation that is not there fails with a reason', async (
   const partial: DnsLookup = { ...nothing, addresses: async () => ['198.51.100.1'] };
   const [, address] = await checkDelegation(config, [], [], partial);
   t.match(address?.detail, 'missing 203.0.113.5');
+});
+
+t.test('pure rules: every listed name server is in the NS set and is asked for its serial', async (t) => {
+  const config = loadConfig({
+    overrides: {
+      'dns.zone': 'auth.example.org',
+      'dns.ns_addresses': ['203.0.113.5'],
+      'dns.nameservers': ['ns2.example.net', 'ns3.auth.example.org 198.51.100.3'],
+    },
+  });
+  const serials: Record<string, number> = { '192.0.2.2': 1000, '198.51.100.3': 997 };
+  const lookup: DnsLookup = {
+    ns: async () => ['ns.auth.example.org', 'ns2.example.net'],
+    addresses: async (name) => ({ 'ns.auth.example.org': ['203.0.113.5'], 'ns2.example.net': ['192.0.2.2'], 'ns3.auth.example.org': ['198.51.100.3'] })[name] ?? [],
+    cname: async () => [],
+    soaMname: async () => 'ns.auth.example.org',
+    soaSerialAt: async (address) => serials[address],
+  };
+  const results = await checkDelegation(config, [], [], lookup, 1000);
+  const row = (prefix: string) => results.find((r) => r.check.startsWith(prefix));
+  t.equal(row('NS ')?.ok, false);
+  t.match(row('NS ')?.detail, '(expected ns3.auth.example.org)');
+  t.equal(row('serial at ns2.example.net (192.0.2.2)')?.ok, true);
+  t.match(row('serial at ns2.example.net')?.detail, '1000, up to date');
+  t.equal(row('serial at ns3.auth.example.org (198.51.100.3)')?.ok, false);
+  t.match(row('serial at ns3.auth.example.org')?.detail, "997, 3 behind the primary's 1000");
 });
 
 t.test('check against a live server: good, wrong and missing CNAMEs', async (t) => {

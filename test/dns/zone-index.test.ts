@@ -27,6 +27,21 @@ t.test('no glue when nsname is outside the zone', async (t) => {
   t.same(zone.rrsets(Z)?.get(RRType.NS)?.rdata, [{ type: RRType.NS, host: 'ns1.example.net' }]);
 });
 
+t.test('several name servers: the NS set from dns.nameservers, glue inside the zone; a hidden primary is left out', async (t) => {
+  const nameservers = [`ns2.${Z} 198.51.100.2`, 'ns3.example.net'];
+  const zone = createZoneIndex(testConfig({ 'dns.nameservers': nameservers }), testStore());
+  t.teardown(() => zone.close());
+  t.same(zone.rrsets(Z)?.get(RRType.NS)?.rdata.map((r) => (r as { host: string }).host), [`ns.${Z}`, `ns2.${Z}`, 'ns3.example.net']);
+  t.same(zone.rrsets(`ns2.${Z}`)?.get(RRType.A)?.rdata, [{ type: RRType.A, address: '198.51.100.2' }]);
+  const hidden = createZoneIndex(testConfig({ 'dns.nameservers': nameservers, 'dns.hidden_primary': 'true' }), testStore());
+  t.teardown(() => hidden.close());
+  t.same(hidden.rrsets(Z)?.get(RRType.NS)?.rdata.map((r) => (r as { host: string }).host), [`ns2.${Z}`, 'ns3.example.net']);
+  t.equal(hidden.rrsets(`ns.${Z}`), undefined, 'no glue for the hidden primary');
+  t.match((hidden.soa().rdata[0] as { mname: string }).mname, `ns.${Z}`, 'still the SOA mname (RFC 1996: the primary)');
+  t.throws(() => testConfig({ 'dns.nameservers': [`ns4.${Z}`] }), /give its addresses/, 'an in-zone name server needs glue');
+  t.throws(() => testConfig({ 'dns.hidden_primary': 'true' }), /needs at least one entry in dns.nameservers/);
+});
+
 t.test('slots from the store at start, then from change events', async (t) => {
   const store = testStore();
   addSlot(store, 'early', [V]);
