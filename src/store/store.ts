@@ -286,7 +286,7 @@ export class Store extends EventEmitter<StoreEvents> {
     this.#lastAuditId = this.#newestAuditId();
     this.emit('account', { username: null });
     const serial = this.serial();
-    const slots = this.listSlots();
+    const slots = [...this.listSlots()];
     for (const slot of slots) this.emit('change', { ...slot, serial });
     return slots.length;
   }
@@ -547,10 +547,11 @@ export class Store extends EventEmitter<StoreEvents> {
 
   /**
    * Every active slot with what it serves, for building the zone index at start, in no
-   * particular order. Two sequential scans (values, then accounts): at a million accounts, index
+   * particular order, one at a time: no list of every slot is ever built. The caller must not
+   * use the store until it has read them all (the accounts scan is still open). Two sequential scans (values, then accounts): at a million accounts, index
    * order would cost a random page read per row.
    */
-  listSlots(): Slot[] {
+  *listSlots(): Generator<Slot> {
     const values = new Map<string, [string, number][]>();
     const rows = this.#prepare('SELECT subdomain, value, updated_at FROM txt_values NOT INDEXED WHERE updated_at > ?')
       .raw()
@@ -561,12 +562,10 @@ export class Store extends EventEmitter<StoreEvents> {
       else values.set(subdomain, [[value, updatedAt]]);
     }
     const subdomains = this.#prepare("SELECT subdomain FROM accounts WHERE state = 'active'").pluck().iterate() as IterableIterator<string>;
-    const slots: Slot[] = [];
     for (const subdomain of subdomains) {
       const list = values.get(subdomain);
-      slots.push({ subdomain, values: list ? newestFirst(list, this.#valuesPerSlot) : [] });
+      yield { subdomain, values: list ? newestFirst(list, this.#valuesPerSlot) : [] };
     }
-    return slots;
   }
 
   /** Deletes values past their max age; emits a change for each slot that lost one. */

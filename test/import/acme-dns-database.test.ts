@@ -47,7 +47,7 @@ t.test('importAccounts: one transaction, skips known usernames, a clash changes 
   t.teardown(() => store.close());
   t.same(store.importAccounts(accounts.slice(0, 10)), { imported: 10, skipped: 0 });
   t.same(store.importAccounts(accounts), { imported: 40, skipped: 10 });
-  t.equal(store.listSlots().length, 50);
+  t.equal([...store.listSlots()].length, 50);
   t.same(store.slotValues(slot(4)), ['value-4-2', 'value-4-1'], 'newest first');
   const before = store.auditEvents(1000).length;
   const clash = { ...accounts[0], username: user(999), subdomain: slot(7) } as (typeof accounts)[number];

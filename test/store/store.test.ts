@@ -77,7 +77,7 @@ t.test('change events carry served values and a rising serial', async (t) => {
   store.revokeAccount(store.getAccountBySubdomain(slot)?.username as string);
   t.equal(changes.at(-1)?.values, null, 'revocation removes the slot');
   t.throws(() => store.addTxtValue(slot, 'b'), { code: 'slot_not_found' }, 'a revoked slot takes no update');
-  t.same(store.listSlots(), []);
+  t.same([...store.listSlots()], []);
 });
 
 t.test('an acknowledged update survives reopening; serial never goes back', async (t) => {
@@ -89,7 +89,7 @@ t.test('an acknowledged update survives reopening; serial never goes back', asyn
   first.close();
   const again = Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 3600, now: () => 0 });
   t.teardown(() => again.close());
-  t.same(again.listSlots(), [{ subdomain: slot, values: ['durable'] }]);
+  t.same([...again.listSlots()], [{ subdomain: slot, values: ['durable'] }]);
   t.equal(again.findAccountsByLabel('www.example.com').length, 1);
   again.addTxtValue(slot, 'later');
   t.ok(again.serial() > serial, 'serial grows even when the clock goes back');

@@ -54,7 +54,7 @@ t.test('on a real store: all committed and announced before resolving; a revoked
   t.equal(announced.length, 3, 'every committed update was announced');
   const reopened = Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 3600 });
   t.teardown(() => reopened.close());
-  t.same(reopened.listSlots().sort((a, b) => a.subdomain.localeCompare(b.subdomain)), [
+  t.same([...reopened.listSlots()].sort((a, b) => a.subdomain.localeCompare(b.subdomain)), [
     { subdomain: slot(1), values: ['one-again', 'one'] },
     { subdomain: slot(2), values: ['two'] },
   ], 'committed to the file, and the revoked slot is not listed');
