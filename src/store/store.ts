@@ -548,8 +548,9 @@ export class Store extends EventEmitter<StoreEvents> {
   /**
    * Every active slot with what it serves, for building the zone index at start, in no
    * particular order, one at a time: no list of every slot is ever built. The caller must not
-   * use the store until it has read them all (the accounts scan is still open). Two sequential scans (values, then accounts): at a million accounts, index
-   * order would cost a random page read per row.
+   * use the store until it has read them all (the accounts scan is still open). Two sequential
+   * scans (values, then accounts): at a million accounts, index order would cost a random page
+   * read per row.
    */
   *listSlots(): Generator<Slot> {
     const values = new Map<string, [string, number][]>();
