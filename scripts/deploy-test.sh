@@ -56,20 +56,11 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Bookkeeping: results, containers, cleanup
 
-passed=0
-failed=0
-failures=()
 summary_printed=0
-say() { printf '\n==> [%ss] %s\n' "$((SECONDS - started_at))" "$*"; }
-pass() {
-  passed=$((passed + 1))
-  printf '  ok   %s\n' "$1"
-}
-fail() {
-  failed=$((failed + 1))
-  failures+=("$1")
-  printf '  FAIL %s%s\n' "$1" "${2:+: $2}"
-}
+pid_names=() # results.sh's abort prints the logs of these (none here)
+# say, pass, fail, abort: the same bookkeeping as scripts/e2e.sh.
+# shellcheck source=e2e/lib/results.sh
+source "$repo/scripts/e2e/lib/results.sh"
 # check DESCRIPTION COMMAND...: one pass or fail, by the command's exit status.
 check() {
   local description=$1
@@ -129,14 +120,6 @@ trap 'failed_line=$LINENO' ERR
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-# abort MESSAGE: nothing after this can be meaningful.
-abort() {
-  fail "$1"
-  echo "$passed passed, $failed failed"
-  summary_printed=1
-  exit 1
-}
 
 # wait_for SECONDS COMMAND...: polls COMMAND until it succeeds; the last try shows its output.
 wait_for() {
