@@ -37,7 +37,7 @@ rootfs_packages=systemd,systemd-sysv,dbus,nodejs,knot-dnsutils,sqlite3,curl,jq,p
 # Tools
 
 missing=()
-for tool in mmdebstrap systemd-nspawn nsenter dpkg-deb node npm git timeout; do
+for tool in mmdebstrap systemd-nspawn nsenter pgrep dpkg-deb node npm git timeout; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 ((EUID == 0)) || missing+=("root")
