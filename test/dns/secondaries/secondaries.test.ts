@@ -9,10 +9,10 @@ import t from 'tap';
 import { loadConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/log.js';
 import { startService, type RunningService } from '../../../src/service.js';
-import BetterSqlite3 from 'better-sqlite3';
 import { Store } from '../../../src/store/store.js';
 import { buildQuery, decode } from '../helpers.js';
 import { udpExchange } from '../socket-helpers.js';
+import { seedSlots } from './seed-slots.js';
 import { freePort, secondaryKinds, secondaryMissing, startSecondary, type RunningSecondary } from './secondary-servers.js';
 
 const ZONE = 'auth.example.org';
@@ -136,24 +136,6 @@ t.test('Knot, NSD and BIND as TSIG secondaries: load, follow updates by NOTIFY, 
     t.ok((await txtValues(secondary.port, account.fulldomain)).includes(offline), `${secondary.kind} serves the value made while we were down`);
   }
 });
-
-/** Fills a new database with `count` slots of two values each in one transaction (the API would take minutes). */
-function seedSlots(path: string, count: number): void {
-  Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 604800 }).close();
-  const db = new BetterSqlite3(path);
-  const now = Date.now();
-  const account = db.prepare("INSERT INTO accounts (username, password_hash, subdomain, allowfrom, created_at) VALUES (?, 'x', ?, '[]', ?)");
-  const value = db.prepare('INSERT INTO txt_values (subdomain, value, updated_at) VALUES (?, ?, ?)');
-  db.transaction(() => {
-    for (let i = 0; i < count; i++) {
-      const subdomain = `seed-${String(i).padStart(5, '0')}`;
-      account.run(`user-${i}`, subdomain, now);
-      value.run(subdomain, `a-${i}`.padEnd(43, 'a'), now - 1);
-      value.run(subdomain, `b-${i}`.padEnd(43, 'b'), now);
-    }
-  })();
-  db.close();
-}
 
 t.test('IXFR: one update of a 10,000-slot zone reaches each secondary as a difference of a few hundred bytes', { skip }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-ixfr-'));
