@@ -3,7 +3,10 @@
 import { readFileSync } from 'node:fs';
 import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
+import { createAccountAdministration } from './accounts/administration.js';
 import { createAccountService } from './accounts/service.js';
+import { parseTokenHash } from './admin/admin-routes.js';
+import { publicApiUrl } from './config/load.js';
 import { buildApi } from './api/app.js';
 import { createTlsReloader } from './api/tls-reload.js';
 import type { Config } from './config/schema.js';
@@ -87,7 +90,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const tlsReloader = tls ? createTlsReloader(api.server as unknown as TlsServer, { cert: config.api.tls_cert, key: config.api.tls_key }, logger) : undefined;
     if (tlsReloader) closers.push(() => tlsReloader.close());
     if (config.metrics.listen) {
-      const metricsServer = await startMetricsServer(metrics, parseHostPort(config.metrics.listen));
+      const admin = config.metrics.admin_token_sha256
+        ? { admin: createAccountAdministration({ store, accounts, zone: config.dns.zone, serverUrl: publicApiUrl(config) }), tokenHash: parseTokenHash(config.metrics.admin_token_sha256), logger }
+        : undefined;
+      const metricsServer = await startMetricsServer(metrics, parseHostPort(config.metrics.listen), admin);
       closers.push(() => metricsServer.close());
       logger.info('metrics: serving', { listen: config.metrics.listen });
     }

@@ -1,13 +1,12 @@
 // `acme-delegate account ...`: administration on the store file, for operators (and for
 // registration = "closed"). A running server picks the changes up within a second.
 import { parseArgs } from 'node:util';
-import { fulldomainOf } from '../accounts/fulldomain.js';
-import { daysSince, parseStaleDays, staleAccounts } from '../accounts/renewal-health.js';
-import { createAccountService, normalizeAllowfrom } from '../accounts/service.js';
+import { createAccountAdministration } from '../accounts/administration.js';
+import { parseStaleDays } from '../accounts/renewal-health.js';
+import { createAccountService } from '../accounts/service.js';
 import { publicApiUrl } from '../config/load.js';
 import { createBcryptPool } from '../crypto/bcrypt-pool.js';
 import { AppError } from '../errors.js';
-import type { Account } from '../store/store.js';
 import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
 import { openConfiguredStore } from '../store/open-configured.js';
 import { storeFailure } from '../store/database-file.js';
@@ -30,19 +29,6 @@ Options:
 ${configOptionsHelp}
   --json                   machine-readable output for list and show
   -h, --help               show this help`;
-
-function describe(account: Account, zone: string): Record<string, unknown> {
-  return {
-    username: account.username,
-    subdomain: account.subdomain,
-    fulldomain: fulldomainOf(account.subdomain, zone),
-    allowfrom: account.allowfrom,
-    state: account.state,
-    label: account.label,
-    created: new Date(account.createdAt).toISOString(),
-    revoked: account.revokedAt === null ? null : new Date(account.revokedAt).toISOString(),
-  };
-}
 
 export async function runAccountCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -76,55 +62,45 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
     if (!username) throw new AppError('usage', `account ${action} needs a USERNAME`);
     return username;
   };
-  const withServer = (credentials: object): object => ({ ...credentials, server_url: publicApiUrl(config) });
+  const admin = createAccountAdministration({ store, accounts, zone: config.dns.zone, serverUrl: publicApiUrl(config) });
   try {
     switch (action) {
       case 'add':
-        print(withServer(await accounts.register({ allowfrom: values.allowfrom ?? [], label: values.label ?? null })));
+        print(await admin.add({ allowfrom: values.allowfrom ?? [], label: values.label ?? null }));
         return 0;
       case 'list': {
         if (values.stale !== undefined) {
-          const now = Date.now();
-          const stale = staleAccounts(store.lastUpdates().values(), parseStaleDays(values.stale), now).map((u): Record<string, unknown> => ({
-            ...describe(u.account, config.dns.zone),
-            last_update: u.updated ? new Date(u.lastUpdateAt).toISOString() : null,
-            days_since_update: daysSince(u, now),
-          }));
+          const stale = admin.stale(parseStaleDays(values.stale));
           if (values.json) print(stale);
           else for (const a of stale) process.stdout.write(`${String(a.username)}  ${String(a.days_since_update).padStart(4)} days  ${String(a.fulldomain)}  ${String(a.last_update ?? 'never updated')}  ${a.label === null ? '' : String(a.label)}\n`);
           return 0;
         }
-        const list = store.listAccounts().map((a) => describe(a, config.dns.zone));
+        const list = admin.list();
         if (values.json) print(list);
         else for (const a of list) process.stdout.write(`${a.username}  ${String(a.state).padEnd(7)}  ${String(a.fulldomain)}  ${a.label === null ? '' : String(a.label)}\n`);
         return 0;
       }
       case 'show': {
-        const account = store.getAccount(need());
-        if (!account) throw new AppError('account_not_found', `no account with username ${username}`);
-        print(describe(account, config.dns.zone));
+        print(admin.show(need()));
         return 0;
       }
       case 'revoke':
-        print(describe(store.revokeAccount(need()), config.dns.zone));
+        print(admin.revoke(need()));
         return 0;
       case 'rotate':
-        print(withServer(await accounts.rotate(need())));
+        print(await admin.rotate(need()));
         return 0;
       case 'allowfrom':
-        store.setAllowfrom(need(), normalizeAllowfrom(rest));
-        print(describe(store.getAccount(need()) as Account, config.dns.zone));
+        print(admin.setAllowfrom(need(), rest));
         return 0;
       case 'audit': {
         const limit = Number(values.limit ?? '100');
         if (!Number.isInteger(limit) || limit < 1) throw new AppError('usage', `--limit must be a positive integer, got "${values.limit}"`);
-        for (const event of store.auditEvents(limit)) {
-          process.stdout.write(JSON.stringify({ ...event, at: new Date(event.at).toISOString() }) + '\n');
-        }
+        for (const event of admin.audit(limit)) process.stdout.write(JSON.stringify(event) + '\n');
         return 0;
       }
       case 'delete':
-        store.deleteAccount(need());
+        admin.remove(need());
         return 0;
       default:
         throw new AppError('usage', `unknown account action "${action}" (see acme-delegate account --help)`);

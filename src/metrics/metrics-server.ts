@@ -1,10 +1,14 @@
-// The metrics (and later admin) listener: its own address, loopback by default, never the
+// The metrics and admin listener: its own address, loopback by default, never the
 // public API's. GET /metrics answers in the Prometheus text format.
 import Fastify, { type FastifyInstance } from 'fastify';
+import { adminRoutes } from '../admin/admin-routes.js';
 import type { ServerMetrics } from './registry.js';
 
-export async function startMetricsServer(metrics: ServerMetrics, listen: { host: string; port: number }): Promise<FastifyInstance> {
+type AdminDeps = Parameters<typeof adminRoutes>[1];
+
+export async function startMetricsServer(metrics: ServerMetrics, listen: { host: string; port: number }, admin?: AdminDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
+  if (admin) adminRoutes(app, admin);
   app.get('/metrics', async (_request, reply) => {
     const body = await metrics.registry.metrics();
     return reply.header('Content-Type', metrics.registry.contentType).send(body);

@@ -1,0 +1,65 @@
+// Account administration shared by the CLI (`acme-delegate account`) and the admin API: the same
+// operations give the same answers, whichever door the operator uses.
+import { AppError } from '../errors.js';
+import type { Account, Store } from '../store/store.js';
+import { fulldomainOf } from './fulldomain.js';
+import { daysSince, staleAccounts } from './renewal-health.js';
+import { normalizeAllowfrom, type AccountService, type Credentials } from './service.js';
+
+/** An account as operators see it: no password hash. */
+export type AccountView = Record<string, unknown>;
+
+export function describeAccount(account: Account, zone: string): AccountView {
+  return {
+    username: account.username,
+    subdomain: account.subdomain,
+    fulldomain: fulldomainOf(account.subdomain, zone),
+    allowfrom: account.allowfrom,
+    state: account.state,
+    label: account.label,
+    created: new Date(account.createdAt).toISOString(),
+    revoked: account.revokedAt === null ? null : new Date(account.revokedAt).toISOString(),
+  };
+}
+
+export interface AccountAdministration {
+  list(): AccountView[];
+  show(username: string): AccountView;
+  add(options: { allowfrom?: readonly string[]; label?: string | null }): Promise<Credentials & { server_url: string }>;
+  revoke(username: string): AccountView;
+  rotate(username: string): Promise<Credentials & { server_url: string }>;
+  setAllowfrom(username: string, allowfrom: readonly unknown[]): AccountView;
+  remove(username: string): void;
+  audit(limit: number): Record<string, unknown>[];
+  /** Active accounts with no update for more than `days` days, the longest silent first. */
+  stale(days: number, now?: number): AccountView[];
+}
+
+export function createAccountAdministration(deps: { store: Store; accounts: AccountService; zone: string; serverUrl: string }): AccountAdministration {
+  const { store, accounts, zone, serverUrl } = deps;
+  const find = (username: string): Account => {
+    const account = store.getAccount(username);
+    if (!account) throw new AppError('account_not_found', `no account with username ${username}`);
+    return account;
+  };
+  return {
+    list: () => store.listAccounts().map((a) => describeAccount(a, zone)),
+    show: (username) => describeAccount(find(username), zone),
+    add: async (options) => ({ ...(await accounts.register({ allowfrom: options.allowfrom ?? [], label: options.label ?? null })), server_url: serverUrl }),
+    revoke: (username) => describeAccount(store.revokeAccount(username), zone),
+    rotate: async (username) => ({ ...(await accounts.rotate(username)), server_url: serverUrl }),
+    setAllowfrom(username, allowfrom) {
+      store.setAllowfrom(username, normalizeAllowfrom(allowfrom));
+      return describeAccount(find(username), zone);
+    },
+    remove: (username) => store.deleteAccount(username),
+    audit: (limit) => store.auditEvents(limit).map((event) => ({ ...event, at: new Date(event.at).toISOString() })),
+    stale(days, now = Date.now()) {
+      return staleAccounts(store.lastUpdates().values(), days, now).map((u) => ({
+        ...describeAccount(u.account, zone),
+        last_update: u.updated ? new Date(u.lastUpdateAt).toISOString() : null,
+        days_since_update: daysSince(u, now),
+      }));
+    },
+  };
+}
