@@ -8,6 +8,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Test } from 'tap';
 import { schemaVersion } from '../../src/store/migrations.js';
 import { Store } from '../../src/store/store.js';
+import { zoneShapeFingerprint } from '../../src/dns/transfer/zone-shape.js';
+import { loadConfig } from '../../src/config/load.js';
 import { cleanEnv, runCli } from './run-cli.js';
 
 export interface Case {
@@ -49,6 +51,9 @@ export function makeBrokenInputs(t: Test): BrokenInputs {
   foreign.close();
   const ours = Store.open({ path: at('ours.db'), valuesPerSlot: 2, maxAgeSeconds: 3600 });
   const { username } = ours.createAccount({ username: '10000000-0000-4000-8000-000000000001', passwordHash: '$2a$04$x', subdomain: '00000000-0000-4000-8000-000000000001', allowfrom: [] });
+  // A store the server has already served with the default zone: a start that fails later (a
+  // port in use) then has nothing to record, as on a deployed server whose restart fails.
+  ours.noteZoneShape(zoneShapeFingerprint(loadConfig()));
   ours.close();
   copyFileSync(at('ours.db'), at('newer.db'));
   const newer = new BetterSqlite3(at('newer.db'));
