@@ -193,7 +193,7 @@ restarted_since() { local p; p=$(main_pid "$1") && [[ $p != 0 && $p != "$2" ]]; 
 service_active() { [[ $(in_ct "$1" systemctl is-active acme-delegate) == active ]]; }
 # dns_txt NAME FQDN [kdig options]: the TXT values served on port 53, one a line, unquoted.
 dns_txt() { in_ct "$1" kdig @127.0.0.1 -p 53 +short +timeout=2 +retry=0 "${@:3}" "$2" TXT | tr -d '"'; }
-serves_txt() { dns_txt "$1" "$2" "${@:4}" | grep -qxF "$3"; }
+serves_txt() { dns_txt "$1" "$2" "${@:4}" | grep -qxF -e "$3"; }
 not() { ! "$@"; }
 new_token() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
 
