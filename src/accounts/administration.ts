@@ -22,8 +22,18 @@ export function describeAccount(account: Account, zone: string): AccountView {
   };
 }
 
+/** When the account's slot was last updated and by how many whole days (since creation if never). */
+function renewalFields(account: Account, lastUpdateAt: number | undefined, now: number): AccountView {
+  const since = lastUpdateAt ?? account.createdAt;
+  return {
+    last_update: lastUpdateAt === undefined ? null : new Date(lastUpdateAt).toISOString(),
+    days_since_update: daysSince({ account, lastUpdateAt: since, updated: lastUpdateAt !== undefined }, now),
+  };
+}
+
 export interface AccountAdministration {
-  list(): AccountView[];
+  /** Every account, with when its slot was last updated. */
+  list(now?: number): AccountView[];
   show(username: string): AccountView;
   add(options: { allowfrom?: readonly string[]; label?: string | null }): Promise<Credentials & { server_url: string }>;
   revoke(username: string): AccountView;
@@ -43,7 +53,10 @@ export function createAccountAdministration(deps: { store: Store; accounts: Acco
     return account;
   };
   return {
-    list: () => store.listAccounts().map((a) => describeAccount(a, zone)),
+    list(now = Date.now()) {
+      const updates = store.lastUpdateTimes();
+      return store.listAccounts().map((a) => ({ ...describeAccount(a, zone), ...renewalFields(a, updates.get(a.subdomain), now) }));
+    },
     show: (username) => describeAccount(find(username), zone),
     add: async (options) => ({ ...(await accounts.register({ allowfrom: options.allowfrom ?? [], label: options.label ?? null })), server_url: serverUrl }),
     revoke: (username) => describeAccount(store.revokeAccount(username), zone),
@@ -57,8 +70,7 @@ export function createAccountAdministration(deps: { store: Store; accounts: Acco
     stale(days, now = Date.now()) {
       return staleAccounts(store.lastUpdates().values(), days, now).map((u) => ({
         ...describeAccount(u.account, zone),
-        last_update: u.updated ? new Date(u.lastUpdateAt).toISOString() : null,
-        days_since_update: daysSince(u, now),
+        ...renewalFields(u.account, u.updated ? u.lastUpdateAt : undefined, now),
       }));
     },
   };

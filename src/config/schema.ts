@@ -112,7 +112,7 @@ export const configSchema = Type.Object({
   }),
   metrics: Type.Object({
     listen: text({ default: '', doc: 'Address "ADDR:PORT" of the Prometheus /metrics listener, e.g. "127.0.0.1:9153"; empty: off. Keep it on loopback or a private network.' }),
-    admin_token_sha256: text({ default: '', doc: 'SHA-256 (64 hex digits) of the admin API token; when set, /admin/v1/ is served on metrics.listen with "Authorization: Bearer TOKEN". Make one: TOKEN=$(openssl rand -hex 32); printf %s "$TOKEN" | sha256sum.' }),
+    admin_token_sha256: text({ default: '', doc: 'SHA-256 (64 hex digits) of the admin API token; when set, the admin API /admin/v1/ ("Authorization: Bearer TOKEN") and its dashboard /admin/ are served on metrics.listen. Make one: TOKEN=$(openssl rand -hex 32); printf %s "$TOKEN" | sha256sum.' }),
   }),
   log: Type.Object({
     level: oneOf({ values: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', doc: 'Least severe level written.' }),

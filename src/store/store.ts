@@ -410,9 +410,7 @@ export class Store extends EventEmitter<StoreEvents> {
    * creation. One scan of the audit table.
    */
   lastUpdates(): Map<string, { account: Account; lastUpdateAt: number; updated: boolean }> {
-    const latest = new Map(
-      this.#prepare("SELECT subdomain, MAX(at) FROM audit_events WHERE kind = 'txt.update' GROUP BY subdomain").raw().all() as [string, number][],
-    );
+    const latest = this.lastUpdateTimes();
     const out = new Map<string, { account: Account; lastUpdateAt: number; updated: boolean }>();
     for (const account of this.listAccounts()) {
       if (account.state !== 'active') continue;
@@ -420,6 +418,11 @@ export class Store extends EventEmitter<StoreEvents> {
       out.set(account.username, { account, lastUpdateAt: at ?? account.createdAt, updated: at !== undefined });
     }
     return out;
+  }
+
+  /** When each slot last had its TXT updated (ms), by subdomain: one scan of the audit table. */
+  lastUpdateTimes(): Map<string, number> {
+    return new Map(this.#prepare("SELECT subdomain, MAX(at) FROM audit_events WHERE kind = 'txt.update' GROUP BY subdomain").raw().all() as [string, number][]);
   }
 
   /** Bytes the database occupies (pages in use and free). */

@@ -1,44 +1,17 @@
 // The admin API of a running server: refused without the token (and nothing changes), every
 // operation, and the same answers as the CLI on the same database.
-import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { loadConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/log.js';
-import { startService } from '../../src/service.js';
 import { txtValue } from '../api/server-fixture.js';
 import { runCli } from '../cli/run-cli.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const token = 'f'.repeat(20) + '-admin-token-' + 'e'.repeat(20);
+import { adminToken as token, startAdminService } from './admin-service.js';
 
 t.test('admin API: token required, every operation, same answers as the CLI', async (t) => {
   const db = join(mkdtempSync(join(tmpdir(), 'admin-')), 'db.sqlite');
-  const port = await freePort();
-  const config = loadConfig({
-    overrides: {
-      'dns.zone': 'auth.example.org',
-      'dns.listen': ['127.0.0.1:0'],
-      'api.listen': '127.0.0.1:0',
-      'store.path': db,
-      'store.bcrypt_cost': '4',
-      'metrics.listen': `127.0.0.1:${port}`,
-      'metrics.admin_token_sha256': createHash('sha256').update(token).digest('hex'),
-    },
-  });
-  const service = await startService(config, silentLogger);
-  t.teardown(() => service.close());
-  const base = `http://127.0.0.1:${port}/admin/v1`;
+  const { adminUrl, service } = await startAdminService(t, db);
+  const base = `${adminUrl}/admin/v1`;
   const call = async (method: string, path: string, body?: unknown, auth: string | null = `Bearer ${token}`): Promise<{ status: number; json: unknown }> => {
     const headers: Record<string, string> = {};
     if (auth !== null) headers.authorization = auth;
