@@ -34,7 +34,7 @@ function renewalFields(account: Account, lastUpdateAt: number | undefined, now: 
 export interface AccountAdministration {
   /** Every account, with when its slot was last updated. */
   list(now?: number): AccountView[];
-  show(username: string): AccountView;
+  show(username: string, now?: number): AccountView;
   add(options: { allowfrom?: readonly string[]; label?: string | null }): Promise<Credentials & { server_url: string }>;
   revoke(username: string): AccountView;
   rotate(username: string): Promise<Credentials & { server_url: string }>;
@@ -57,7 +57,10 @@ export function createAccountAdministration(deps: { store: Store; accounts: Acco
       const updates = store.lastUpdateTimes();
       return store.listAccounts().map((a) => ({ ...describeAccount(a, zone), ...renewalFields(a, updates.get(a.subdomain), now) }));
     },
-    show: (username) => describeAccount(find(username), zone),
+    show(username, now = Date.now()) {
+      const account = find(username);
+      return { ...describeAccount(account, zone), ...renewalFields(account, store.lastUpdateTimes().get(account.subdomain), now) };
+    },
     add: async (options) => ({ ...(await accounts.register({ allowfrom: options.allowfrom ?? [], label: options.label ?? null })), server_url: serverUrl }),
     revoke: (username) => describeAccount(store.revokeAccount(username), zone),
     rotate: async (username) => ({ ...(await accounts.rotate(username)), server_url: serverUrl }),
