@@ -6,7 +6,8 @@
 # standing in for the public delegations), Pebble (a real ACME CA that validates DNS-01 through
 # unbound) and a Cloudflare API emulation for `acme-delegate bootstrap`. Then certbot and lego issue
 # certificates using the hook script users get (scripts/hooks/acme-delegate-hook), and every
-# certificate is checked with openssl against Pebble's roots and by its names.
+# certificate is checked with openssl against Pebble's roots and by its names. Last, BIND becomes a
+# secondary of our zone and one more certificate is issued with the CA's resolver reaching only BIND.
 #
 # Usage: npm run build && bash scripts/e2e.sh
 #   E2E_KEEP=1      keep the temporary directory (daemon logs, certificates) and print its path
@@ -29,11 +30,11 @@ started_at=$SECONDS
 # knotd and unbound live in /usr/sbin, which is not on every user's PATH.
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 missing=()
-for tool in pebble unbound unbound-checkconf knotd knotc certbot lego openssl curl jq dig node timeout; do
+for tool in pebble unbound unbound-checkconf knotd knotc named certbot lego openssl curl jq dig node timeout; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if ((${#missing[@]} > 0)); then
-  install='sudo apt-get install -y pebble unbound knot certbot lego openssl curl jq dnsutils'
+  install='sudo apt-get install -y pebble unbound knot bind9 certbot lego openssl curl jq dnsutils'
   if [[ ${CI:-} == true ]]; then
     echo "e2e: missing tools: ${missing[*]} (install: $install)" >&2
     echo "0 passed, 1 failed"
@@ -75,6 +76,8 @@ source "$e2e/steps/renew.sh"
 source "$e2e/steps/negative.sh"
 # shellcheck source=scripts/e2e/steps/hook-errors.sh
 source "$e2e/steps/hook-errors.sh"
+# shellcheck source=scripts/e2e/steps/secondary.sh
+source "$e2e/steps/secondary.sh"
 # shellcheck source=scripts/e2e/steps/secrets.sh
 source "$e2e/steps/secrets.sh"
 
