@@ -366,6 +366,7 @@ export class Store extends EventEmitter<StoreEvents> {
         if (clash !== undefined) throw new AppError('import_failed', `subdomain ${account.subdomain} already belongs to account ${clash}`);
         insertAccount.run(account.username, account.passwordHash, account.subdomain, JSON.stringify(account.allowfrom), account.label ?? null, account.createdAt);
         for (const { value, updatedAt } of account.values) insertValue.run(account.subdomain, value, updatedAt);
+        this.#dropExpired(account.subdomain);
         this.#insertAudit({ kind: 'account.import', username: account.username, subdomain: account.subdomain, detail: account.label ?? null });
         imported.push(account.subdomain);
       }
@@ -527,6 +528,7 @@ export class Store extends EventEmitter<StoreEvents> {
     const newest = this.#prepare('SELECT MAX(updated_at) FROM txt_values WHERE subdomain = ?').pluck().get(subdomain) as number | null;
     const stamp = Math.max(this.#now(), (newest ?? 0) + 1);
     const before = this.#storedValues(subdomain);
+    this.#dropExpired(subdomain);
     this.#prepare(
       `INSERT INTO txt_values (subdomain, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (subdomain, value) DO UPDATE SET updated_at = excluded.updated_at`,
@@ -539,6 +541,15 @@ export class Store extends EventEmitter<StoreEvents> {
     const values = this.slotValues(subdomain);
     const serial = this.#bumpSerial([{ subdomain, before, after: values }]);
     return { subdomain, values, serial };
+  }
+
+  /**
+   * Deletes a slot's values past their max age as the slot changes: the change leaves them out
+   * of DNS (`slotValues`), and what is stored must stay what is served, or the next change would
+   * journal them as "before" and an IXFR would delete records its client no longer has.
+   */
+  #dropExpired(subdomain: string): void {
+    this.#prepare('DELETE FROM txt_values WHERE subdomain = ? AND updated_at <= ?').run(subdomain, this.#now() - this.#maxAgeMs);
   }
 
   /** The values a slot serves now, newest first. */

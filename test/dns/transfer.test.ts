@@ -2,12 +2,9 @@
 // and every message's TSIG verifies; everything not allowed is refused and leaks nothing.
 import { execFile } from 'node:child_process';
 import t, { type Test } from 'tap';
-import { startDnsServer } from '../../src/dns/server.js';
 import { findTsig, parseTsigKey, signMessage, TsigError } from '../../src/dns/tsig.js';
-import { transferSettings } from '../../src/dns/transfer/settings.js';
-import { createZoneIndex } from '../../src/dns/zone-index.js';
-import { silentLogger } from '../../src/log.js';
-import { addSlot, buildQuery, testConfig, testStore, ZONE } from './helpers.js';
+import { addSlot, buildQuery, testStore, ZONE } from './helpers.js';
+import { startTransferPrimary } from './transfer-helpers.js';
 import { closed, frame, readFrames, run, tcpConnect, toolMissing, udpExchange } from './socket-helpers.js';
 
 const secret = Buffer.from('transfer test secret of 32 bytes').toString('base64');
@@ -17,15 +14,7 @@ const skip = toolMissing('kdig') || toolMissing('dig');
 async function startPrimary(t: Test, slots: number, overrides: Record<string, string | readonly string[]> = {}) {
   const store = testStore();
   for (let i = 0; i < slots; i++) addSlot(store, `slot-${i}`, [`value-${i}-a`.padEnd(43, 'x'), `value-${i}-b`.padEnd(43, 'y')]);
-  const config = testConfig({ 'dns.secondaries': ['127.0.0.1:53000'], 'dns.tsig_keys': [keySpec], ...overrides });
-  const zone = createZoneIndex(config, store);
-  const server = await startDnsServer({ config, zone, logger: silentLogger, transfer: { zone, settings: transferSettings(config), journal: store } });
-  t.teardown(async () => {
-    await server.close();
-    zone.close();
-    store.close();
-  });
-  return { store, zone, port: server.addresses().tcp[0]!.port };
+  return { store, ...(await startTransferPrimary(t, store, keySpec, overrides)) };
 }
 
 

@@ -1,0 +1,26 @@
+// A DNS server over a store with zone transfers on (one TSIG key, a configured secondary), for
+// tests that talk to it with kdig and dig. Stopped, with its zone and store, at the test's end.
+import type { Test } from 'tap';
+import { startDnsServer } from '../../src/dns/server.js';
+import { transferSettings } from '../../src/dns/transfer/settings.js';
+import { createZoneIndex, type ZoneIndex } from '../../src/dns/zone-index.js';
+import { silentLogger } from '../../src/log.js';
+import type { Store } from '../../src/store/store.js';
+import { testConfig } from './helpers.js';
+
+export async function startTransferPrimary(
+  t: Test,
+  store: Store,
+  keySpec: string,
+  overrides: Record<string, string | readonly string[]> = {},
+): Promise<{ zone: ZoneIndex; port: number }> {
+  const config = testConfig({ 'dns.secondaries': ['127.0.0.1:53000'], 'dns.tsig_keys': [keySpec], ...overrides });
+  const zone = createZoneIndex(config, store);
+  const server = await startDnsServer({ config, zone, logger: silentLogger, transfer: { zone, settings: transferSettings(config), journal: store } });
+  t.teardown(async () => {
+    await server.close();
+    zone.close();
+    store.close();
+  });
+  return { zone, port: server.addresses().tcp[0]!.port };
+}
