@@ -1,6 +1,7 @@
 // Wiring of the running server in one screen: config -> store -> zone index -> DNS and API.
 // Each part is handed what it needs; nothing is global.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { createAccountAdministration } from './accounts/administration.js';
@@ -16,6 +17,7 @@ import { startDnsServer, type DnsServer } from './dns/server.js';
 import { createNotifier } from './dns/notify.js';
 import { transferSettings } from './dns/transfer/settings.js';
 import { zoneShapeFingerprint } from './dns/transfer/zone-shape.js';
+import { startDnsWorkers } from './dns/workers/worker-pool.js';
 import { createZoneIndex } from './dns/zone-index.js';
 import { AppError, ConfigError } from './errors.js';
 import type { Logger } from './log.js';
@@ -32,6 +34,8 @@ export interface RunningService {
   readonly api: FastifyInstance;
   /** Where the API actually listens (the port is real even when 0 was asked). */
   readonly apiAddress: HostPort;
+  /** Process ids of the DNS workers (dns.workers > 1); empty when this process answers DNS. */
+  dnsWorkerPids(): number[];
   /** Reads api.tls_cert/tls_key again (SIGHUP); false when there is no TLS or the new pair is bad. */
   reloadTls(): boolean;
   close(): Promise<void>;
@@ -42,7 +46,15 @@ const externalSyncIntervalMs = 1_000;
 /** bcrypt threads yield to DNS on the main thread when both want the CPU (see bcrypt-pool.ts). */
 const bcryptNice = 10;
 
+/** How many processes answer DNS over UDP (dns.workers; 0: one per CPU); 1 is this process. */
+export function dnsWorkerCount(config: Config): number {
+  const count = config.dns.workers === 0 ? availableParallelism() : config.dns.workers;
+  if (count > 1 && config.store.path === ':memory:') throw new ConfigError('dns.workers: DNS worker processes load the zone from the database file; an in-memory store allows only 1');
+  return Math.max(1, count);
+}
+
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const workerCount = dnsWorkerCount(config);
   const tls = readTls(config);
   const store = openConfiguredStore(config);
   const pool = createBcryptPool(2, { maxQueue: config.limits.bcrypt_queue, nice: bcryptNice });
@@ -65,8 +77,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     closers.push(() => zone.close());
     const settings = transferSettings(config);
     const dnsCounters = createDnsCounters();
-    const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings, journal: store }, counters: dnsCounters });
+    const udp = workerCount > 1 ? 'workers' : 'here';
+    const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings, journal: store }, counters: dnsCounters, udp });
     closers.push(() => dns.close());
+    // With workers, this process keeps TCP, transfers and whatever they hand over.
+    const workers =
+      workerCount > 1
+        ? await startDnsWorkers({ config, count: workerCount, listeners: dns.addresses().udp, changes: store, datagramHandler: dns.datagramHandler, counters: dnsCounters, logger })
+        : undefined;
+    if (workers) closers.push(() => workers.close());
+    // A change is acknowledged (200) only once every process answering DNS has it.
+    const dnsVisible = workers ? (): Promise<void> => workers.settled() : undefined;
     // Registered after the zone index, so a NOTIFY always carries the serial just committed.
     const notifier = createNotifier({ secondaries: settings.secondaries, soa: () => zone.soa(), logger });
     const notifyChange = (): void => notifier.changed();
@@ -78,7 +99,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     notifier.changed();
     const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
     const metrics = createServerMetrics({ store, dns: dnsCounters });
-    const api = await buildApi({ config, store, accounts, logger, tls, metrics });
+    const api = await buildApi({ config, store, accounts, logger, tls, metrics, dnsVisible });
     const { host, port } = parseHostPort(config.api.listen);
     closers.push(() => api.close());
     try {
@@ -93,7 +114,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const admin = config.metrics.admin_token_sha256
         ? { admin: createAccountAdministration({ store, accounts, zone: config.dns.zone, serverUrl: publicApiUrl(config) }), tokenHash: parseTokenHash(config.metrics.admin_token_sha256), logger }
         : undefined;
-      const metricsServer = await startMetricsServer(metrics, parseHostPort(config.metrics.listen), admin);
+      const metricsServer = await startMetricsServer(metrics, parseHostPort(config.metrics.listen), admin, dnsVisible);
       closers.push(() => metricsServer.close());
       logger.info('metrics: serving', { listen: config.metrics.listen });
     }
@@ -130,7 +151,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       registration: config.api.registration,
       store: config.store.path,
     });
-    return { store, dns, api, apiAddress, reloadTls, close };
+    const dnsWorkerPids = (): number[] => workers?.pids() ?? [];
+    return { store, dns, api, apiAddress, dnsWorkerPids, reloadTls, close };
   } catch (error) {
     await close();
     throw error;

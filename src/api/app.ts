@@ -27,6 +27,8 @@ export interface ApiDeps {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   /** Counts requests for /metrics. */
   readonly metrics?: ServerMetrics;
+  /** Resolves once DNS answers with every change made so far (DNS workers); replies to writes wait for it. */
+  readonly dnsVisible?: (() => Promise<void>) | undefined;
 }
 
 /** How often Node looks for connections past their header or request timeout. */
@@ -96,6 +98,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found' }));
 
+  const dnsVisible = deps.dnsVisible;
+  if (dnsVisible) app.addHook('onSend', async (request, _reply, payload) => (isWrite(request.method) && (await dnsVisible()), payload));
+
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics?.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
     requestLogger(logger, request).debug('http', { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
@@ -109,4 +114,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(routes);
   if (config.api.path_prefix) await app.register(routes, { prefix: config.api.path_prefix });
   return app;
+}
+
+/** A request that may change what DNS serves. */
+export function isWrite(method: string): boolean {
+  return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
 }

@@ -1,6 +1,9 @@
 // Starts the name server: one responder (rules + fast path) behind a UDP and a TCP listener on
 // every configured address. With port 0 (tests) UDP and TCP share one port, as resolvers retry a
-// truncated UDP answer over TCP on the same port.
+// truncated UDP answer over TCP on the same port. With DNS workers (dns.workers, src/dns/workers/)
+// this process keeps TCP and answers what the workers hand over; the workers answer UDP.
+import { createSocket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
 import type { Config } from '../config/schema.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -8,9 +11,9 @@ import { formatHostPort, parseCidr, parseHostPort, type HostPort } from '../net/
 import { countingResponder, type DnsCounters } from '../metrics/dns-counters.js';
 import type { PeerResponder } from './peer-responder.js';
 import { createResponder } from './responder.js';
-import { createRrl } from './rrl.js';
+import { createRrl, type Rrl } from './rrl.js';
 import { listenTcp, type TcpListener } from './tcp-listener.js';
-import { listenUdp, type UdpListener } from './udp-listener.js';
+import { createDatagramHandler, listenUdp, type DatagramPeer, type SendDatagram, type UdpListener } from './udp-listener.js';
 import { createTransferFront } from './transfer/front.js';
 import type { TransferSettings } from './transfer/settings.js';
 import type { JournalSource } from './transfer/zone-records.js';
@@ -19,6 +22,8 @@ import type { ZoneIndex, ZoneView } from './zone-index.js';
 export interface DnsServer {
   close(): Promise<void>;
   addresses(): { udp: HostPort[]; tcp: HostPort[] };
+  /** Answers datagrams received elsewhere (by a DNS worker) with this server's responder and RRL. */
+  datagramHandler(send: SendDatagram): (msg: Buffer, peer: DatagramPeer) => void;
 }
 
 export interface DnsServerOptions {
@@ -28,10 +33,11 @@ export interface DnsServerOptions {
   /** Size of the answer cache; 0 turns it off and the byte-level fast path too (benchmarks compare). */
   readonly answerCacheEntries?: number;
   /**
-   * Several processes answer on the same addresses (cluster workers): the sockets are shared
-   * through the cluster primary instead of bound exclusively. Port 0 is not supported then.
+   * 'here' (default): this process answers UDP. 'workers': DNS worker processes do; each UDP
+   * port is only reserved here (checked free, and the same as TCP's when 0 is asked), then
+   * released for the workers to bind.
    */
-  readonly shareListeners?: boolean;
+  readonly udp?: 'here' | 'workers';
   /** Zone transfers and TSIG: who may transfer, and the journal IXFR reads. */
   readonly transfer?: { readonly zone: ZoneIndex; readonly settings: TransferSettings; readonly journal?: JournalSource };
   /** Counts answers for /metrics. */
@@ -43,7 +49,7 @@ const SHARED_PORT_ATTEMPTS = 20;
 
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
   const { config, zone, logger } = options;
-  const shared = options.shareListeners ?? false;
+  const udpHere = (options.udp ?? 'here') === 'here';
   const plain = createResponder({ zone, logger, cacheEntries: options.answerCacheEntries, fastAnswers: options.answerCacheEntries !== 0 });
   const transfer = options.transfer;
   const front: PeerResponder = transfer
@@ -56,14 +62,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     maxPerAddress: config.dns.tcp_connections_per_address,
   };
   // One RRL table for every UDP listener: a client network's rate is one rate.
-  const rrl = createRrl({
-    responsesPerSecond: config.dns.rrl_responses_per_second,
-    slip: config.dns.rrl_slip,
-    ipv4Prefix: config.dns.rrl_ipv4_prefix,
-    ipv6Prefix: config.dns.rrl_ipv6_prefix,
-    exempt: config.dns.rrl_exempt.map((c) => parseCidr(c)),
-    tableSize: config.dns.rrl_table_size,
-  });
+  const rrl = createConfiguredRrl(config);
   const udp: UdpListener[] = [];
   const tcp: TcpListener[] = [];
   const closeAll = async (): Promise<void> => {
@@ -73,9 +72,11 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   try {
     for (const text of config.dns.listen) {
       const { host, port } = parseHostPort(text);
-      const pair = await bindPair(host, port, (p) => listenUdp(host, p, responder, logger, rrl, shared), (p) => listenTcp(host, p, responder, tcpOptions, logger, shared));
+      const bindUdp = (p: number): Promise<UdpListener> => (udpHere ? listenUdp(host, p, responder, logger, rrl) : reserveUdpPort(host, p));
+      const pair = await bindPair(host, port, bindUdp, (p) => listenTcp(host, p, responder, tcpOptions, logger));
       udp.push(pair.udp);
       tcp.push(pair.tcp);
+      if (!udpHere) await pair.udp.close();
     }
   } catch (err) {
     await closeAll();
@@ -89,7 +90,46 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   return {
     close: closeAll,
     addresses: () => ({ udp: udp.map((l) => l.address()), tcp: tcp.map((l) => l.address()) }),
+    datagramHandler: (send) => createDatagramHandler(responder, send, logger, rrl),
   };
+}
+
+/** Response rate limiting as configured (dns.rrl_*). */
+export function createConfiguredRrl(config: Config): Rrl | undefined {
+  return createRrl({
+    responsesPerSecond: config.dns.rrl_responses_per_second,
+    slip: config.dns.rrl_slip,
+    ipv4Prefix: config.dns.rrl_ipv4_prefix,
+    ipv6Prefix: config.dns.rrl_ipv6_prefix,
+    exempt: config.dns.rrl_exempt.map((c) => parseCidr(c)),
+    tableSize: config.dns.rrl_table_size,
+  });
+}
+
+/**
+ * Binds a UDP port exclusively to prove it free (and learn which port 0 gave) for DNS workers
+ * to bind once this socket is closed. Closing twice is harmless.
+ */
+function reserveUdpPort(host: string, port: number): Promise<UdpListener> {
+  const v6 = isIPv6(host);
+  const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 });
+  return new Promise((resolve, reject) => {
+    const onStartError = (err: Error): void => {
+      socket.close();
+      reject(err);
+    };
+    socket.once('error', onStartError);
+    socket.bind({ address: host, port, exclusive: true }, () => {
+      socket.off('error', onStartError);
+      const bound = socket.address();
+      let open = true;
+      resolve({
+        address: () => ({ host: bound.address, port: bound.port }),
+        send: () => undefined,
+        close: () => (open ? ((open = false), new Promise<void>((done) => socket.close(() => done()))) : Promise.resolve()),
+      });
+    });
+  });
 }
 
 async function bindPair(

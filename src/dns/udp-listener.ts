@@ -9,7 +9,23 @@ import { truncatedReply, type Rrl } from './rrl.js';
 
 export interface UdpListener {
   address(): HostPort;
+  /** Sends a datagram from this socket (a reply the DNS primary made for a DNS worker). */
+  send(reply: Uint8Array, port: number, address: string): void;
   close(): Promise<void>;
+}
+
+/** Who sent a datagram: all the handler needs of node:dgram's RemoteInfo. */
+export type DatagramPeer = Pick<RemoteInfo, 'address' | 'port'>;
+
+export interface UdpListenerOptions {
+  /**
+   * In a DNS worker process (src/dns/workers/): bind through the cluster primary, which shares
+   * one socket with every worker (Node 20 has no SO_REUSEPORT for dgram), so several processes
+   * answer on one port.
+   */
+  readonly shared?: boolean;
+  /** Takes a datagram away from the responder (a DNS worker hands it to the primary): true when taken. */
+  readonly divert?: (msg: Buffer, peer: DatagramPeer) => boolean;
 }
 
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -17,8 +33,8 @@ const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 export type SendDatagram = (reply: Buffer, port: number, address: string, done: (err: Error | null) => void) => void;
 
 /** The per-datagram handler, separate from the socket so its guards can be tested alone. */
-export function createDatagramHandler(responder: PeerResponder, send: SendDatagram, logger: Logger, rrl?: Rrl): (msg: Buffer, rinfo: RemoteInfo) => void {
-  const failed = (err: unknown, rinfo: RemoteInfo): void => logger.debug('dns: udp reply not sent', { err, peer: rinfo.address, port: rinfo.port });
+export function createDatagramHandler(responder: PeerResponder, send: SendDatagram, logger: Logger, rrl?: Rrl): (msg: Buffer, rinfo: DatagramPeer) => void {
+  const failed = (err: unknown, rinfo: DatagramPeer): void => logger.debug('dns: udp reply not sent', { err, peer: rinfo.address, port: rinfo.port });
   // One callback for every send (no closure per datagram on the hot path); Node's send errors
   // name the address and port themselves.
   const sent = (err: Error | null): void => {
@@ -41,16 +57,15 @@ export function createDatagramHandler(responder: PeerResponder, send: SendDatagr
   };
 }
 
-/**
- * `shared`: in a cluster worker, bind through the primary, which shares one socket with every
- * worker (Node 20 has no SO_REUSEPORT for dgram), so several processes answer on one port.
- */
-export function listenUdp(host: string, port: number, responder: PeerResponder, logger: Logger, rrl?: Rrl, shared = false): Promise<UdpListener> {
+export function listenUdp(host: string, port: number, responder: PeerResponder, logger: Logger, rrl?: Rrl, options: UdpListenerOptions = {}): Promise<UdpListener> {
+  const shared = options.shared ?? false;
   const v6 = isIPv6(host);
   // ipv6Only lets "[::]:53" and "0.0.0.0:53" be bound side by side.
   const socket: Socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 });
   const send: SendDatagram = (reply, toPort, toAddress, done) => socket.send(reply, toPort, toAddress, done);
-  socket.on('message', createDatagramHandler(responder, send, logger, rrl));
+  const handle = createDatagramHandler(responder, send, logger, rrl);
+  const divert = options.divert;
+  socket.on('message', divert ? (msg, rinfo) => void (divert(msg, rinfo) || handle(msg, rinfo)) : handle);
   return new Promise((resolve, reject) => {
     const onStartError = (err: Error): void => {
       socket.close();
@@ -70,6 +85,7 @@ export function listenUdp(host: string, port: number, responder: PeerResponder, 
       const bound = socket.address();
       resolve({
         address: () => ({ host: bound.address, port: bound.port }),
+        send: (reply, toPort, toAddress) => socket.send(reply, toPort, toAddress, (err) => err && logger.debug('dns: udp reply not sent', { err })),
         close: () => new Promise<void>((done) => socket.close(() => done())),
       });
     });

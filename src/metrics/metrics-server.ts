@@ -3,13 +3,21 @@
 // admin API and its dashboard are served here too.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes } from '../admin/admin-routes.js';
+import { isWrite } from '../api/app.js';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import type { ServerMetrics } from './registry.js';
 
 type AdminDeps = Parameters<typeof adminRoutes>[1];
 
-export async function startMetricsServer(metrics: ServerMetrics, listen: { host: string; port: number }, admin?: AdminDeps): Promise<FastifyInstance> {
+/** `dnsVisible`: admin writes (revoke, delete) answer once DNS serves the change (see ApiDeps). */
+export async function startMetricsServer(
+  metrics: ServerMetrics,
+  listen: { host: string; port: number },
+  admin?: AdminDeps,
+  dnsVisible?: () => Promise<void>,
+): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
+  if (dnsVisible) app.addHook('onSend', async (request, _reply, payload) => (isWrite(request.method) && (await dnsVisible()), payload));
   if (admin) {
     adminRoutes(app, admin);
     dashboardRoutes(app);

@@ -223,6 +223,30 @@ export class Store extends EventEmitter<StoreEvents> {
     }
   }
 
+  /**
+   * A reading connection to the database a running server holds (a DNS worker process loading
+   * its zone index): SQLite's own read-only mode, so it sees the server's recent commits in the
+   * WAL, writes nothing and never migrates. Read the serial and the slots in `readSnapshot`.
+   */
+  static openServingReader(options: StoreOptions): Store {
+    const { path } = options;
+    let db: Database | undefined;
+    try {
+      db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 1000');
+      checkDatabaseIsOurs(db, path);
+      return Store.#wrap(db, options);
+    } catch (err) {
+      db?.close();
+      throw storeFailure(path, err);
+    }
+  }
+
+  /** Runs `read` in one read transaction: everything it reads is one commit's state. */
+  readSnapshot<T>(read: () => T): T {
+    return this.#db.transaction(read).deferred();
+  }
+
   static #wrap(db: Database, options: StoreOptions): Store {
     const store = new Store(db, options);
     store.#dataVersion = store.#readDataVersion();
