@@ -22,7 +22,7 @@ interface Account {
   fulldomain: string;
 }
 
-async function start(t: Tap.Test, workers: number, extra: Record<string, string> = {}): Promise<RunningService> {
+async function start(t: { teardown(fn: () => Promise<void>): void }, workers: number, extra: Record<string, string> = {}): Promise<RunningService> {
   const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-workers-'));
   const config = loadConfig({
     overrides: {
@@ -97,8 +97,12 @@ const alive = (pid: number): boolean => {
   }
 };
 
+// One service for every test (starting workers under tsx is slow); the tests that kill a worker
+// come last, and the service replaces what they kill.
+const metricsPort = await freePort();
+const service = await start(t, 2, { 'metrics.listen': `127.0.0.1:${metricsPort}` });
+
 t.test('every worker serves the new value as soon as POST /update answers 200', async (t) => {
-  const service = await start(t, 2);
   const pids = service.dnsWorkerPids();
   t.equal(pids.length, 2, 'two DNS worker processes');
   t.not(pids[0], process.pid);
@@ -119,8 +123,36 @@ t.test('every worker serves the new value as soon as POST /update answers 200', 
   }
 });
 
+t.test('what is not a plain query is answered by the primary, as with one process', async (t) => {
+  const one = await start(t, 1);
+  const two = service;
+  const shapes: [string, Buffer][] = [
+    ['NOTIFY', buildQuery(ZONE, { opcode: 4, type: 6, rd: false, id: 0x4e4f })],
+    ['UPDATE', buildQuery(ZONE, { opcode: 5, type: 6, rd: false, id: 0x5550 })],
+    ['AXFR over UDP', buildQuery(ZONE, { type: 252, rd: false, id: 0x4158 })],
+    ['IXFR over UDP', buildQuery(ZONE, { type: 251, rd: false, id: 0x4958 })],
+  ];
+  for (const [what, query] of shapes) {
+    const expected = await udpExchange(dnsPort(one), query).then(header, (e: Error) => e.message);
+    const got = await udpExchange(dnsPort(two), query).then(header, (e: Error) => e.message);
+    t.same(got, expected, what);
+  }
+});
+
+t.test("the workers' answers are counted in /metrics", async (t) => {
+  const account = await register(service);
+  await servedValues(service, account, 40);
+  const answered = async (): Promise<number> => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('acme_delegate_dns_responses_total{') && l.includes('transport="udp"') && l.includes('qtype="TXT"'));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
+  // Workers report every few seconds.
+  await waitFor('the workers to report', async () => (await answered()) >= 40);
+  t.ok((await answered()) >= 40, 'UDP TXT answers counted');
+});
+
 t.test('a worker that dies is replaced, loads from the store, and the other answers meanwhile', async (t) => {
-  const service = await start(t, 2);
   const account = await register(service);
   t.equal((await update(service, account, token(1))).status, 200);
   const [victim, survivor] = service.dnsWorkerPids() as [number, number];
@@ -141,7 +173,7 @@ t.test('a worker that dies is replaced, loads from the store, and the other answ
 });
 
 t.test('a worker that stops acknowledging changes is killed before the 200', async (t) => {
-  const service = await start(t, 2);
+  await waitFor('two workers', () => service.dnsWorkerPids().length === 2);
   const account = await register(service);
   const [stuck, other] = service.dnsWorkerPids() as [number, number];
   process.kill(stuck, 'SIGSTOP');
@@ -154,36 +186,6 @@ t.test('a worker that stops acknowledging changes is killed before the 200', asy
   t.ok(service.dnsWorkerPids().includes(other));
 });
 
-t.test('what is not a plain query is answered by the primary, as with one process', async (t) => {
-  const one = await start(t, 1);
-  const two = await start(t, 2);
-  const shapes: [string, Buffer][] = [
-    ['NOTIFY', buildQuery(ZONE, { opcode: 4, type: 6, rd: false, id: 0x4e4f })],
-    ['UPDATE', buildQuery(ZONE, { opcode: 5, type: 6, rd: false, id: 0x5550 })],
-    ['AXFR over UDP', buildQuery(ZONE, { type: 252, rd: false, id: 0x4158 })],
-    ['IXFR over UDP', buildQuery(ZONE, { type: 251, rd: false, id: 0x4958 })],
-  ];
-  for (const [what, query] of shapes) {
-    const expected = await udpExchange(dnsPort(one), query).then(header, (e: Error) => e.message);
-    const got = await udpExchange(dnsPort(two), query).then(header, (e: Error) => e.message);
-    t.same(got, expected, what);
-  }
-});
-
-t.test("the workers' answers are counted in /metrics", async (t) => {
-  const metricsPort = await freePort();
-  const service = await start(t, 2, { 'metrics.listen': `127.0.0.1:${metricsPort}` });
-  const account = await register(service);
-  await servedValues(service, account, 40);
-  const answered = async (): Promise<number> => {
-    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('acme_delegate_dns_responses_total{') && l.includes('transport="udp"') && l.includes('qtype="TXT"'));
-    return line ? Number(line.split(' ').pop()) : 0;
-  };
-  // Workers report every few seconds.
-  await waitFor('the workers to report', async () => (await answered()) >= 40);
-  t.ok((await answered()) >= 40, 'UDP TXT answers counted');
-});
 
 async function freePort(): Promise<number> {
   const server = createServer();
