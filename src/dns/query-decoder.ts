@@ -3,6 +3,7 @@
 // ran out (seconds of CPU for one 12-byte packet), so queries are read here and never by dns2.
 // Never throws: anything unreadable becomes `problem` (answered FORMERR) or null (dropped).
 import { HEADER_LENGTH, Opcode, RRType } from './constants.js';
+import { readName, readRecord, type WireRecord } from './wire-reader.js';
 
 export interface Question {
   /** Labels as sent, one latin1 char per byte (case and any byte kept exactly). */
@@ -35,7 +36,6 @@ export interface Query {
 
 /** More additional records than a query has reason to carry (OPT, TSIG, a spare) is abuse. */
 const MAX_ADDITIONAL = 4;
-const MAX_POINTER_HOPS = 64;
 /** Records walked to find the OPT of a message with another opcode; more and we answer without. */
 const MAX_RECORDS_WALKED = 64;
 
@@ -75,17 +75,17 @@ export function decodeQuery(msg: Buffer): Query | null {
   let offset = HEADER_LENGTH + question.wireLength;
   for (let i = 0; i < nscount; i++) {
     const record = readRecord(msg, offset);
-    if (typeof record === 'string') return malformed(record, question);
+    if (typeof record === 'string') return malformed(`authority section: ${record}`, question);
     if (record.type === RRType.OPT) return malformed('OPT record outside the additional section', question);
     offset = record.rdataEnd;
   }
   let edns: Edns | null = null;
   for (let i = 0; i < arcount; i++) {
     const record = readRecord(msg, offset);
-    if (typeof record === 'string') return malformed(record, question);
+    if (typeof record === 'string') return malformed(`additional section: ${record}`, question);
     if (record.type === RRType.OPT) {
       if (edns) return malformed('more than one OPT record', question);
-      if (!record.rootOwner) return malformed('OPT owner is not the root', question);
+      if (!isRoot(record)) return malformed('OPT owner is not the root', question);
       const optionsProblem = checkOptions(msg, record.rdataStart, record.rdataEnd);
       if (optionsProblem) return malformed(optionsProblem, question);
       edns = ednsOf(record);
@@ -110,97 +110,34 @@ function findEdns(msg: Buffer, start: number, skip: number, additional: number):
     if (typeof record === 'string') return null;
     offset = record.rdataEnd;
     if (i < skip || record.type !== RRType.OPT) continue;
-    if (edns || !record.rootOwner || checkOptions(msg, record.rdataStart, record.rdataEnd)) return null;
+    if (edns || !isRoot(record) || checkOptions(msg, record.rdataStart, record.rdataEnd)) return null;
     edns = ednsOf(record);
   }
   return edns;
 }
 
-function ednsOf(record: RawRecord): Edns {
+function ednsOf(record: WireRecord): Edns {
   return { udpSize: record.class, version: (record.ttl >>> 16) & 0xff, dnssecOk: (record.ttl & 0x8000) !== 0 };
+}
+
+/** RFC 6891 §6.1.2: an OPT's owner is the root; an empty label list is the root. */
+function isRoot(record: WireRecord): boolean {
+  return record.owner.labels.length === 0;
 }
 
 /** The single question at offset 12; a string says what is wrong. */
 function readQuestion(msg: Buffer): Question | string {
-  const labels: string[] = [];
-  let offset = HEADER_LENGTH;
-  let nameLength = 1;
-  while (true) {
-    const len = msg[offset];
-    if (len === undefined) return 'question name runs past the end';
-    if (len === 0) break;
-    // Nothing precedes the question but the header, so any pointer here is bogus (or a loop).
-    if ((len & 0xc0) !== 0) return 'compression pointer or reserved label type in the question';
-    nameLength += len + 1;
-    if (nameLength > 255) return 'question name is longer than 255 bytes';
-    if (offset + 1 + len > msg.length) return 'question label runs past the end';
-    labels.push(msg.toString('latin1', offset + 1, offset + 1 + len));
-    offset += 1 + len;
-  }
-  offset += 1;
-  if (offset + 4 > msg.length) return 'question type and class missing';
+  // Nothing precedes the question but the header, so any pointer here is bogus (or a loop).
+  const name = readName(msg, HEADER_LENGTH, false);
+  if (typeof name === 'string') return `question: ${name}`;
+  if (name.end + 4 > msg.length) return 'question type and class missing';
   return {
-    labels,
-    name: labels.join('.'),
-    type: msg.readUInt16BE(offset),
-    class: msg.readUInt16BE(offset + 2),
-    wireLength: offset + 4 - HEADER_LENGTH,
+    labels: name.labels,
+    name: name.labels.join('.'),
+    type: msg.readUInt16BE(name.end),
+    class: msg.readUInt16BE(name.end + 2),
+    wireLength: name.end + 4 - HEADER_LENGTH,
   };
-}
-
-interface RawRecord {
-  readonly rootOwner: boolean;
-  readonly type: number;
-  readonly class: number;
-  readonly ttl: number;
-  readonly rdataStart: number;
-  readonly rdataEnd: number;
-}
-
-function readRecord(msg: Buffer, start: number): RawRecord | string {
-  const name = skipName(msg, start);
-  if (typeof name === 'string') return name;
-  const at = name.end;
-  if (at + 10 > msg.length) return 'additional record header runs past the end';
-  const rdlength = msg.readUInt16BE(at + 8);
-  if (at + 10 + rdlength > msg.length) return 'additional record data runs past the end';
-  return {
-    rootOwner: name.root,
-    type: msg.readUInt16BE(at),
-    class: msg.readUInt16BE(at + 2),
-    ttl: msg.readUInt32BE(at + 4),
-    rdataStart: at + 10,
-    rdataEnd: at + 10 + rdlength,
-  };
-}
-
-/** Walks a (possibly compressed) name; pointers must go strictly backwards, so no loops. */
-function skipName(msg: Buffer, start: number): { end: number; root: boolean } | string {
-  let offset = start;
-  let end = -1;
-  let hops = 0;
-  let length = 1;
-  let root = true;
-  while (true) {
-    const len = msg[offset];
-    if (len === undefined) return 'record name runs past the end';
-    if (len === 0) break;
-    if ((len & 0xc0) === 0xc0) {
-      const next = msg[offset + 1];
-      if (next === undefined) return 'compression pointer runs past the end';
-      const target = ((len & 0x3f) << 8) | next;
-      if (target >= offset || ++hops > MAX_POINTER_HOPS) return 'compression pointer loops or points forward';
-      if (end === -1) end = offset + 2;
-      offset = target;
-      continue;
-    }
-    if ((len & 0xc0) !== 0) return 'reserved label type in a record name';
-    root = false;
-    length += len + 1;
-    if (length > 255) return 'record name is longer than 255 bytes';
-    offset += 1 + len;
-  }
-  return { end: end === -1 ? offset + 1 : end, root };
 }
 
 /** EDNS options are (code, length, data) triples that must fill the OPT rdata exactly. */

@@ -1,6 +1,6 @@
-// Bounds-checked reading of names and records anywhere in a DNS message, for the parts of a
-// message the query decoder does not look at (TSIG, an IXFR's SOA, a NOTIFY reply). Never throws:
-// a problem comes back as a string that says what is wrong.
+// Bounds-checked reading of names and records anywhere in a DNS message: the one name walker, for
+// the query decoder's records after the question (OPT, TSIG, an IXFR's SOA) as for TSIG, transfer
+// and NOTIFY replies. Never throws: a problem comes back as a string that says what is wrong.
 import { HEADER_LENGTH } from './constants.js';
 import { asciiLower } from '../names/domain-name.js';
 
@@ -35,8 +35,11 @@ export interface WireMessage {
   readonly additional: readonly WireRecord[];
 }
 
-/** Reads a possibly compressed name; pointers must go strictly backwards, so no loops. */
-export function readName(msg: Buffer, start: number): WireName | string {
+/**
+ * Reads a possibly compressed name; pointers must go strictly backwards, so no loops. Where
+ * nothing can precede the name but the header (a query's question), `pointers` false refuses any.
+ */
+export function readName(msg: Buffer, start: number, pointers = true): WireName | string {
   const labels: string[] = [];
   let offset = start;
   let end = -1;
@@ -47,6 +50,7 @@ export function readName(msg: Buffer, start: number): WireName | string {
     if (len === undefined) return 'name runs past the end';
     if (len === 0) break;
     if ((len & 0xc0) === 0xc0) {
+      if (!pointers) return 'compression pointer where none can point back';
       const next = msg[offset + 1];
       if (next === undefined) return 'compression pointer runs past the end';
       const target = ((len & 0x3f) << 8) | next;
