@@ -1,7 +1,7 @@
 // Account administration shared by the CLI (`acme-delegate account`) and the admin API: the same
 // operations give the same answers, whichever door the operator uses.
 import { AppError } from '../errors.js';
-import type { Account, Store } from '../store/store.js';
+import type { Account, AccountKind, Store } from '../store/store.js';
 import { fulldomainOf } from './fulldomain.js';
 import { daysSince, staleAccounts } from './renewal-health.js';
 import { normalizeAllowfrom, type AccountService, type Credentials } from './service.js';
@@ -16,6 +16,7 @@ export function describeAccount(account: Account, zone: string): AccountView {
     fulldomain: fulldomainOf(account.subdomain, zone),
     allowfrom: account.allowfrom,
     state: account.state,
+    kind: account.kind,
     label: account.label,
     created: new Date(account.createdAt).toISOString(),
     revoked: account.revokedAt === null ? null : new Date(account.revokedAt).toISOString(),
@@ -35,7 +36,7 @@ export interface AccountAdministration {
   /** Every account, with when its slot was last updated. */
   list(now?: number): AccountView[];
   show(username: string, now?: number): AccountView;
-  add(options: { allowfrom?: readonly string[]; label?: string | null }): Promise<Credentials & { server_url: string }>;
+  add(options: { allowfrom?: readonly string[]; label?: string | null; kind?: AccountKind }): Promise<Credentials & { server_url: string }>;
   revoke(username: string): AccountView;
   rotate(username: string): Promise<Credentials & { server_url: string }>;
   setAllowfrom(username: string, allowfrom: readonly unknown[]): AccountView;
@@ -61,7 +62,7 @@ export function createAccountAdministration(deps: { store: Store; accounts: Acco
       const account = find(username);
       return { ...describeAccount(account, zone), ...renewalFields(account, store.lastUpdateTimes().get(account.subdomain), now) };
     },
-    add: async (options) => ({ ...(await accounts.register({ allowfrom: options.allowfrom ?? [], label: options.label ?? null })), server_url: serverUrl }),
+    add: async (options) => ({ ...(await accounts.register({ allowfrom: options.allowfrom ?? [], label: options.label ?? null, kind: options.kind ?? 'acme' })), server_url: serverUrl }),
     revoke: (username) => describeAccount(store.revokeAccount(username), zone),
     rotate: async (username) => ({ ...(await accounts.rotate(username)), server_url: serverUrl }),
     setAllowfrom(username, allowfrom) {

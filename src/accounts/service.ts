@@ -4,7 +4,7 @@ import type { BcryptPool } from '../crypto/bcrypt-pool.js';
 import { newPassword, newUuid } from '../crypto/secrets.js';
 import { AppError } from '../errors.js';
 import { addressInCidrs, formatCidr, parseCidr } from '../net/address.js';
-import type { Account, Store } from '../store/store.js';
+import type { Account, AccountKind, Store } from '../store/store.js';
 import { fulldomainOf } from './fulldomain.js';
 import { createVerificationCache } from './verification-cache.js';
 
@@ -22,10 +22,13 @@ export interface Credentials {
   readonly fulldomain: string;
   readonly subdomain: string;
   readonly allowfrom: readonly string[];
+  /** Present for a ddns account only, so acme-dns clients see exactly the fields they know. */
+  readonly kind?: 'ddns';
 }
 
 export interface AccountService {
-  register(options?: { allowfrom?: readonly string[]; label?: string | null }): Promise<Credentials>;
+  /** A new account; `kind: 'ddns'` makes a dynamic-DNS slot (A/AAAA only, docs/ddns.md). */
+  register(options?: { allowfrom?: readonly string[]; label?: string | null; kind?: AccountKind }): Promise<Credentials>;
   /** The active account whose password matches, or undefined; same cost whether or not it exists. */
   authenticate(username: string, password: string): Promise<Account | undefined>;
   /** New password for an account; returns the new credentials. */
@@ -65,15 +68,16 @@ export function createAccountService(store: Store, pool: BcryptPool, options: { 
     fulldomain: fulldomain(account.subdomain),
     subdomain: account.subdomain,
     allowfrom: account.allowfrom,
+    ...(account.kind === 'ddns' ? { kind: account.kind } : {}),
   });
 
   return {
     fulldomain,
-    async register({ allowfrom = [], label = null } = {}) {
+    async register({ allowfrom = [], label = null, kind = 'acme' } = {}) {
       const cidrs = normalizeAllowfrom(allowfrom);
       const password = newPassword();
       const passwordHash = await pool.hash(password, options.bcryptCost);
-      const account = store.createAccount({ username: newUuid(), passwordHash, subdomain: newUuid(), allowfrom: cidrs, label });
+      const account = store.createAccount({ username: newUuid(), passwordHash, subdomain: newUuid(), allowfrom: cidrs, label, kind });
       return credentialsOf(account, password);
     },
     async authenticate(username, password) {

@@ -90,7 +90,8 @@ export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts
       throw forbidden();
     }
     const subdomain = typeof fields.subdomain === 'string' ? fields.subdomain.trim().toLowerCase() : '';
-    if (subdomain !== account.subdomain) {
+    // A dynamic-DNS credential can set only its slot's addresses (POST /ddns/update, /nic/update).
+    if (subdomain !== account.subdomain || account.kind !== 'acme') {
       log.warn('update refused: not the account subdomain', { username });
       throw forbidden();
     }

@@ -15,11 +15,14 @@ import { actAsStoreOwner } from './run-as-owner.js';
 export const accountHelp = `Usage: acme-delegate account <action> [arguments] [options]
 
 Actions:
-  add [--allowfrom CIDR]... [--label TEXT]   create an account; prints its credentials once (JSON)
-  list [--stale DAYS]                        list accounts (no secrets); --stale: only active ones
-                                             with no TXT update for more than DAYS days
+  add [--allowfrom CIDR]... [--label TEXT] [--ddns]
+                                             create an account; prints its credentials once (JSON);
+                                             --ddns: a dynamic-DNS slot that can set only its own
+                                             A/AAAA (docs/ddns.md), not an ACME TXT slot
+  list [--stale DAYS] [--kind acme|ddns]     list accounts (no secrets); --stale: only active ones
+                                             with no update for more than DAYS days
   show USERNAME                              one account (no secrets)
-  revoke USERNAME                            stop accepting updates and remove its TXT from DNS
+  revoke USERNAME                            stop accepting updates and remove its records from DNS
   rotate USERNAME                            new password; prints the new credentials once
   allowfrom USERNAME [CIDR...]               replace the allowed source networks (none: any)
   delete USERNAME                            remove the account and its slot
@@ -27,7 +30,8 @@ Actions:
 
 Options:
 ${configOptionsHelp}
-  --json                   machine-readable output for list and show
+  --json                   machine-readable output for list and show (add and rotate
+                           always print JSON)
   -h, --help               show this help`;
 
 export async function runAccountCommand(argv: string[]): Promise<number> {
@@ -37,6 +41,8 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
       ...configOptionSpecs,
       allowfrom: { type: 'string', multiple: true },
       label: { type: 'string' },
+      ddns: { type: 'boolean' },
+      kind: { type: 'string' },
       json: { type: 'boolean' },
       limit: { type: 'string' },
       stale: { type: 'string' },
@@ -66,7 +72,7 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
   try {
     switch (action) {
       case 'add':
-        print(await admin.add({ allowfrom: values.allowfrom ?? [], label: values.label ?? null }));
+        print(await admin.add({ allowfrom: values.allowfrom ?? [], label: values.label ?? null, kind: values.ddns ? 'ddns' : 'acme' }));
         return 0;
       case 'list': {
         if (values.stale !== undefined) {
@@ -75,9 +81,11 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
           else for (const a of stale) process.stdout.write(`${String(a.username)}  ${String(a.days_since_update).padStart(4)} days  ${String(a.fulldomain)}  ${String(a.last_update ?? 'never updated')}  ${a.label === null ? '' : String(a.label)}\n`);
           return 0;
         }
-        const list = admin.list();
+        const kind = values.kind;
+        if (kind !== undefined && kind !== 'acme' && kind !== 'ddns') throw new AppError('usage', `--kind must be acme or ddns, got "${kind}"`);
+        const list = admin.list().filter((a) => kind === undefined || a.kind === kind);
         if (values.json) print(list);
-        else for (const a of list) process.stdout.write(`${a.username}  ${String(a.state).padEnd(7)}  ${String(a.fulldomain)}  ${a.label === null ? '' : String(a.label)}\n`);
+        else for (const a of list) process.stdout.write(`${a.username}  ${String(a.kind).padEnd(4)}  ${String(a.state).padEnd(7)}  ${String(a.fulldomain)}  ${a.label === null ? '' : String(a.label)}\n`);
         return 0;
       }
       case 'show': {

@@ -107,6 +107,10 @@ export const configSchema = Type.Object({
     tracked_clients: integer({ default: 20000, min: 100, max: 10000000, doc: 'Most entries each rate-limit table keeps (about 200 bytes each); the least recently used is dropped.' }),
     bcrypt_queue: integer({ default: 32, min: 1, max: 100000, doc: 'Most password checks waiting for a worker; beyond it POST /update and /register answer 503 overloaded at once.' }),
   }),
+  ddns: Type.Object({
+    ttl: integer({ default: 60, min: 0, max: 86400, doc: 'TTL in seconds of the A/AAAA records of dynamic-DNS slots (docs/ddns.md).' }),
+    allow_private_addresses: flag({ default: false, doc: 'Accept private, loopback, link-local and other non-public addresses in dynamic-DNS updates (for tests and private networks); otherwise they are refused.' }),
+  }),
   bootstrap: Type.Object({
     domains: list({ default: [], doc: 'Certificate names `bootstrap` sets up when no --domain or --domains-file is given, e.g. ["www.example.com", "*.example.com"].' }),
     out: path({ default: '', doc: 'Folder where `bootstrap` writes client credential files when --out is not given.' }),

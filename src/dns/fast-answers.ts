@@ -13,7 +13,7 @@
 import { HEADER_LENGTH, OUR_UDP_PAYLOAD, RRClass, RRType, Rcode } from './constants.js';
 import type { ResourceRecord } from './records.js';
 import { negativeSoa } from './rules.js';
-import { slotRecordCount, wireKey } from './slot-records.js';
+import { createRecordRun, findRecordRun, wireKey } from './slot-records.js';
 import type { ZoneView } from './zone-index.js';
 
 export interface FastAnswers {
@@ -35,6 +35,8 @@ export function createFastAnswers(zone: ZoneView): FastAnswers {
   const originWire = Buffer.from(`${wireKey(zone.origin)}\0`, 'latin1');
   /** The query name lower-cased (offset 0 = offset 12 of the message), and where its labels start. */
   const name = Buffer.alloc(MAX_NAME + 1);
+  /** Where the asked type's records lie in a slot's encoded records (reused by every query). */
+  const run = createRecordRun();
   const starts = new Uint8Array(MAX_NAME);
   /** Negative-answer SOA records by the apex's offset in the message, for one zone version. */
   let soaVersion = -1;
@@ -118,8 +120,13 @@ export function createFastAnswers(zone: ZoneView): FastAnswers {
 
       const key = name.toString('latin1', 0, apex);
       const records = table.records(key);
-      if (records !== undefined && records !== '' && (qtype === RRType.TXT || qtype === RRType.ANY)) {
-        return reply(msg, questionEnd, Rcode.NOERROR, true, slotRecordCount(records), records, undefined, edns, dnssecOk, limit);
+      if (records !== undefined && records !== '') {
+        // TXT at an ACME slot, A or AAAA at a ddns slot; ANY: the slot's first RRset.
+        findRecordRun(records, qtype, run);
+        if (run[2] !== 0) {
+          const answer = run[0] === 0 && run[1] === records.length ? records : records.slice(run[0], run[1]);
+          return reply(msg, questionEnd, Rcode.NOERROR, true, run[2] as number, answer, undefined, edns, dnssecOk, limit);
+        }
       }
       const rcode = records !== undefined || table.hasSlotsBelow(key) ? Rcode.NOERROR : Rcode.NXDOMAIN;
       return reply(msg, questionEnd, rcode, true, 0, '', negativeRecord(HEADER_LENGTH + apex), edns, dnssecOk, limit);

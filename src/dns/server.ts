@@ -53,7 +53,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   const plain = createResponder({ zone, logger, cacheEntries: options.answerCacheEntries, fastAnswers: options.answerCacheEntries !== 0 });
   const transfer = options.transfer;
   const front: PeerResponder = transfer
-    ? createTransferFront({ responder: plain, ...transfer, journal: transfer.journal, txtTtl: config.dns.txt_ttl, logger })
+    ? createTransferFront({ responder: plain, ...transfer, journal: transfer.journal, ttls: { txt: config.dns.txt_ttl, address: config.ddns.ttl }, logger })
     : plain;
   const responder = options.counters ? countingResponder(front, options.counters) : front;
   const tcpOptions = {

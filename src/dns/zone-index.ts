@@ -1,11 +1,11 @@
 // The in-memory view of everything DNS serves: SOA, apex NS and glue, static records from config
-// and one TXT RRset per account slot. Built at start, then kept current by the store's change
+// and one TXT RRset per ACME slot, A/AAAA per ddns slot. Built at start, then kept current by the store's change
 // events (emitted synchronously after commit), so the query path never touches SQLite and an
 // acknowledged update is visible before the API answers.
 import ipaddr from 'ipaddr.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import type { Slot, SlotChange } from '../store/store.js';
+import type { AccountKind, Slot, SlotChange } from '../store/store.js';
 import { RRType } from './constants.js';
 import { asciiLower, isAtOrBelow } from '../names/domain-name.js';
 import { parentName } from './names.js';
@@ -35,7 +35,7 @@ export interface ZoneView {
  * d420c923-….<zone>), the bytes a query carries, so the fast path needs no name parsing.
  */
 export interface SlotTable {
-  /** The slot's TXT records pre-encoded (src/dns/slot-records.ts); '' without values; undefined: no slot. */
+  /** The slot's records pre-encoded (src/dns/slot-records.ts: TXT, or A/AAAA for ddns); '' without values; undefined: no slot. */
   records(key: string): string | undefined;
   /** True when slots lie below this name (an empty non-terminal). */
   hasSlotsBelow(key: string): boolean;
@@ -104,10 +104,10 @@ export function createZoneIndex(config: Config, store: SlotSource): ZoneIndex {
   let apex: Node = new Map(staticNodes.get(origin)).set(RRType.SOA, soa);
 
   /** The key of a lower-case name strictly below the apex; undefined for any other name. */
-  const encoder = createSlotEncoder(dns.txt_ttl);
+  const encoder = createSlotEncoder(dns.txt_ttl, config.ddns.ttl);
   const keyOf = (name: string): string | undefined => (name.endsWith(suffix) ? encoder.key(name.slice(0, -suffix.length)) : undefined);
 
-  const setSlot = (subdomain: string, values: readonly string[] | null): void => {
+  const setSlot = (subdomain: string, values: readonly string[] | null, kind: AccountKind = 'acme'): void => {
     const labels = /[A-Z]/.test(subdomain) ? asciiLower(subdomain) : subdomain;
     const key = encoder.key(labels);
     // A name no query can carry (empty or over-long label, a char beyond one byte) cannot be served.
@@ -118,7 +118,7 @@ export function createZoneIndex(config: Config, store: SlotSource): ZoneIndex {
       slots.delete(key);
       adjustAncestors(labels, -1);
     } else {
-      slots.set(key, encoder.records(values));
+      slots.set(key, kind === 'ddns' ? encoder.addresses(values) : encoder.records(values));
       if (!had) adjustAncestors(labels, +1);
     }
   };
@@ -133,11 +133,11 @@ export function createZoneIndex(config: Config, store: SlotSource): ZoneIndex {
     }
   };
 
-  for (const slot of store.listSlots()) setSlot(slot.subdomain, slot.values);
+  for (const slot of store.listSlots()) setSlot(slot.subdomain, slot.values, slot.kind);
 
   const onChange = (change: SlotChange): void => {
     serial = change.serial;
-    setSlot(change.subdomain, change.values);
+    setSlot(change.subdomain, change.values, change.kind);
     soa = soaRRset();
     apex = new Map(apex).set(RRType.SOA, soa);
     version++;
@@ -148,11 +148,12 @@ export function createZoneIndex(config: Config, store: SlotSource): ZoneIndex {
     if (name === origin) return apex;
     const fixed = staticNodes.get(name);
     const key = keyOf(name);
-    const txt = key === undefined ? undefined : decodeSlotRecords(name, slots.get(key) ?? '');
-    if (!txt) return fixed;
+    const served = key === undefined ? [] : decodeSlotRecords(name, slots.get(key) ?? '');
+    if (served.length === 0) return fixed;
     const node: Node = new Map(fixed);
     node.delete(RRType.CNAME); // a live slot wins over a conflicting static alias
-    return node.set(RRType.TXT, txt);
+    for (const rrset of served) node.set(rrset.type, rrset);
+    return node;
   };
 
   const slotTable: SlotTable = {
@@ -184,7 +185,7 @@ export function createZoneIndex(config: Config, store: SlotSource): ZoneIndex {
       for (const sortKey of [...order.keys()].sort()) {
         const name = sortKey.split('\0').reverse().join('.');
         const slotKey = order.get(sortKey);
-        if (slotKey) out.push(decodeSlotRecords(name, slots.get(slotKey) as string) as RRset);
+        if (slotKey) out.push(...decodeSlotRecords(name, slots.get(slotKey) as string));
         else out.push(...[...(rrsets(name) as Node).values()].sort((a, b) => a.type - b.type));
       }
       return out;
@@ -272,4 +273,14 @@ function sameRdata(a: RData, b: RData): boolean {
 /** A slot's TXT RRset: one record per value, newest first, as the store gives them. */
 export function txtRRset(name: string, values: readonly string[], ttl: number): RRset {
   return { name, type: RRType.TXT, ttl, rdata: values.map((v) => ({ type: RRType.TXT, strings: [Buffer.from(v, 'utf8')] })) };
+}
+
+/** A ddns slot's A and AAAA RRsets (addresses in any valid form). */
+export function addressRRsets(name: string, addresses: readonly string[], ttl: number): RRset[] {
+  const v4 = addresses.filter((a) => !a.includes(':')).map((address): RData => ({ type: RRType.A, address }));
+  const v6 = addresses.filter((a) => a.includes(':')).map((address): RData => ({ type: RRType.AAAA, address: normalizeV6(address) }));
+  return [
+    ...(v4.length > 0 ? [{ name, type: RRType.A, ttl, rdata: v4 }] : []),
+    ...(v6.length > 0 ? [{ name, type: RRType.AAAA, ttl, rdata: v6 }] : []),
+  ];
 }

@@ -48,6 +48,20 @@ const migrations: readonly string[] = [
   );
   CREATE INDEX zone_journal_from ON zone_journal(serial_from);
   `,
+  // 3: account kinds (docs/ddns.md): an 'acme' slot serves TXT, a 'ddns' slot one IPv4 and one
+  // IPv6 address, kept in their own table (they never expire, unlike TXT values); the journal
+  // says which kind of records a row's values are.
+  `
+  ALTER TABLE accounts ADD COLUMN kind TEXT NOT NULL DEFAULT 'acme' CHECK (kind IN ('acme', 'ddns'));
+  CREATE TABLE slot_addresses (
+    subdomain  TEXT NOT NULL REFERENCES accounts(subdomain) ON DELETE CASCADE,
+    family     INTEGER NOT NULL CHECK (family IN (4, 6)),
+    address    TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (subdomain, family)
+  );
+  ALTER TABLE zone_journal ADD COLUMN kind TEXT NOT NULL DEFAULT 'acme';
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import { isIPv4, isIPv6 } from 'node:net';
 import { AppError } from '../errors.js';
 import { checkDatabaseFileIfPresent, checkDatabaseIsOurs, prepareDatabaseFile, storeFailure } from './database-file.js';
 import { migrate } from './migrations.js';
@@ -12,12 +13,19 @@ import { createTxtUpdateQueue, type TxtUpdateQueue } from './txt-update-queue.js
 
 export type AccountState = 'active' | 'revoked';
 
+/**
+ * What an account's credential may set: 'acme' the TXT of its challenge slot, 'ddns' the A and
+ * AAAA of its dynamic-DNS slot (docs/ddns.md). Never both.
+ */
+export type AccountKind = 'acme' | 'ddns';
+
 export interface Account {
   readonly username: string;
   readonly passwordHash: string;
   readonly subdomain: string;
   readonly allowfrom: readonly string[];
   readonly state: AccountState;
+  readonly kind: AccountKind;
   /** What the account is for, e.g. the certificate name bootstrap made it for. */
   readonly label: string | null;
   readonly createdAt: number;
@@ -37,13 +45,20 @@ export interface NewAccount {
   readonly subdomain: string;
   readonly allowfrom: readonly string[];
   readonly label?: string | null;
+  /** Default 'acme'. */
+  readonly kind?: AccountKind;
 }
 
-/** A slot's served TXT values after a change; `values: null` means the slot is gone. */
+/**
+ * What a slot serves after a change; `values: null` means the slot is gone. The values are TXT
+ * values for an ACME slot and, for a ddns slot (`kind: 'ddns'`), its addresses (IPv4 first).
+ */
 export interface SlotChange {
   readonly subdomain: string;
   readonly values: readonly string[] | null;
   readonly serial: number;
+  /** Absent means 'acme'. */
+  readonly kind?: AccountKind;
 }
 
 /** One `POST /update`: a value for a slot, and who sent it (for the audit trail). */
@@ -58,9 +73,34 @@ export interface AccountChange {
   readonly username: string | null;
 }
 
+/** A served slot: TXT values, or addresses for a ddns slot (as in SlotChange). */
 export interface Slot {
   readonly subdomain: string;
   readonly values: readonly string[];
+  /** Absent means 'acme'. */
+  readonly kind?: AccountKind;
+}
+
+/**
+ * A ddns slot's new addresses: a family left undefined keeps its address, null removes it.
+ * Addresses must be in canonical form (src/ddns/address-rules.ts).
+ */
+export interface AddressUpdate {
+  readonly subdomain: string;
+  readonly ipv4?: string | null;
+  readonly ipv6?: string | null;
+  readonly remote?: string | null;
+}
+
+export interface SlotAddresses {
+  readonly ipv4: string | null;
+  readonly ipv6: string | null;
+}
+
+/** The outcome of an address update: `changed: false` when it asked for what was served (nothing written). */
+export interface AddressOutcome {
+  readonly changed: boolean;
+  readonly addresses: SlotAddresses;
 }
 
 export interface AuditEvent {
@@ -90,9 +130,15 @@ interface AccountRow {
   subdomain: string;
   allowfrom: string;
   state: AccountState;
+  kind: AccountKind;
   label: string | null;
   created_at: number;
   revoked_at: number | null;
+}
+
+/** `kind` for change events and journal rows: absent for 'acme', the kind every older reader knows. */
+function kindField(kind: AccountKind | undefined): { kind?: 'ddns' } {
+  return kind === 'ddns' ? { kind } : {};
 }
 
 /** The newest `limit` values of a slot's (value, updated_at) pairs. */
@@ -110,6 +156,7 @@ function toAccount(row: AccountRow): Account {
     subdomain: row.subdomain,
     allowfrom: JSON.parse(row.allowfrom) as string[],
     state: row.state,
+    kind: row.kind,
     label: row.label,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
@@ -301,7 +348,7 @@ export class Store extends EventEmitter<StoreEvents> {
     }
     for (const username of usernames) this.emit('account', { username });
     const serial = this.serial();
-    for (const subdomain of subdomains) this.emit('change', { subdomain, values: this.#servedValues(subdomain), serial });
+    for (const subdomain of subdomains) this.emit('change', { ...this.#served(subdomain), serial });
     return subdomains.size;
   }
 
@@ -315,10 +362,11 @@ export class Store extends EventEmitter<StoreEvents> {
     return slots.length;
   }
 
-  /** What a slot serves now: its values, or null when no active account owns it. */
-  #servedValues(subdomain: string): string[] | null {
-    const active = this.#prepare("SELECT 1 FROM accounts WHERE subdomain = ? AND state = 'active'").get(subdomain);
-    return active ? this.slotValues(subdomain) : null;
+  /** What a slot serves now: its values (or addresses), or null when no active account owns it. */
+  #served(subdomain: string): { subdomain: string; values: string[] | null; kind?: AccountKind } {
+    const kind = this.#prepare("SELECT kind FROM accounts WHERE subdomain = ? AND state = 'active'").pluck().get(subdomain) as AccountKind | undefined;
+    if (kind === undefined) return { subdomain, values: null };
+    return kind === 'ddns' ? { subdomain, values: this.#addressList(subdomain), kind } : { subdomain, values: this.slotValues(subdomain) };
   }
 
   close(): void {
@@ -340,14 +388,14 @@ export class Store extends EventEmitter<StoreEvents> {
     const now = this.#now();
     const serial = this.#write(() => {
       this.#prepare(
-          `INSERT INTO accounts (username, password_hash, subdomain, allowfrom, label, created_at)
-           VALUES (?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO accounts (username, password_hash, subdomain, allowfrom, label, created_at, kind)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(account.username, account.passwordHash, account.subdomain, JSON.stringify(account.allowfrom), account.label ?? null, now);
+        .run(account.username, account.passwordHash, account.subdomain, JSON.stringify(account.allowfrom), account.label ?? null, now, account.kind ?? 'acme');
       this.#insertAudit({ kind: 'account.create', username: account.username, subdomain: account.subdomain, detail: account.label ?? null });
       return this.#bumpSerial([{ subdomain: account.subdomain, before: [], after: [] }]);
     });
-    this.emit('change', { subdomain: account.subdomain, values: [], serial });
+    this.emit('change', { subdomain: account.subdomain, values: [], serial, ...kindField(account.kind) });
     return this.getAccount(account.username) as Account;
   }
 
@@ -447,7 +495,7 @@ export class Store extends EventEmitter<StoreEvents> {
 
   /** When each slot last had its TXT updated (ms), by subdomain: one scan of the audit table. */
   lastUpdateTimes(): Map<string, number> {
-    return new Map(this.#prepare("SELECT subdomain, MAX(at) FROM audit_events WHERE kind = 'txt.update' GROUP BY subdomain").raw().all() as [string, number][]);
+    return new Map(this.#prepare("SELECT subdomain, MAX(at) FROM audit_events WHERE kind IN ('txt.update', 'address.update') GROUP BY subdomain").raw().all() as [string, number][]);
   }
 
   /** Bytes the database occupies (pages in use and free). */
@@ -467,11 +515,12 @@ export class Store extends EventEmitter<StoreEvents> {
     const account = this.#requireAccount(username);
     if (account.state === 'revoked') return account;
     const serial = this.#write(() => {
-      const before = this.#storedValues(account.subdomain);
+      const before = this.#storedServed(account);
       this.#prepare("UPDATE accounts SET state = 'revoked', revoked_at = ? WHERE username = ?").run(this.#now(), username);
       this.#prepare('DELETE FROM txt_values WHERE subdomain = ?').run(account.subdomain);
+      this.#prepare('DELETE FROM slot_addresses WHERE subdomain = ?').run(account.subdomain);
       this.#insertAudit({ kind: 'account.revoke', username, subdomain: account.subdomain });
-      return this.#bumpSerial([{ subdomain: account.subdomain, before, after: [] }]);
+      return this.#bumpSerial([{ subdomain: account.subdomain, before, after: [], ...kindField(account.kind) }]);
     });
     this.emit('account', { username });
     this.emit('change', { subdomain: account.subdomain, values: null, serial });
@@ -481,10 +530,10 @@ export class Store extends EventEmitter<StoreEvents> {
   deleteAccount(username: string): void {
     const account = this.#requireAccount(username);
     const serial = this.#write(() => {
-      const before = account.state === 'active' ? this.#storedValues(account.subdomain) : [];
+      const before = account.state === 'active' ? this.#storedServed(account) : [];
       this.#prepare('DELETE FROM accounts WHERE username = ?').run(username);
       this.#insertAudit({ kind: 'account.delete', username, subdomain: account.subdomain });
-      return this.#bumpSerial([{ subdomain: account.subdomain, before, after: [] }]);
+      return this.#bumpSerial([{ subdomain: account.subdomain, before, after: [], ...kindField(account.kind) }]);
     });
     this.emit('account', { username });
     this.emit('change', { subdomain: account.subdomain, values: null, serial });
@@ -546,7 +595,8 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   #addTxtValueInTransaction({ subdomain, value, remote }: TxtUpdate): SlotChange | AppError {
-    const username = this.#prepare("SELECT username FROM accounts WHERE subdomain = ? AND state = 'active'").pluck().get(subdomain) as string | undefined;
+    // A ddns slot serves addresses only: its credential can never set a TXT.
+    const username = this.#prepare("SELECT username FROM accounts WHERE subdomain = ? AND state = 'active' AND kind = 'acme'").pluck().get(subdomain) as string | undefined;
     if (username === undefined) return new AppError('slot_not_found', `no active slot ${subdomain}`);
     // Within one millisecond, order by insertion still: never let a new value look older.
     const newest = this.#prepare('SELECT MAX(updated_at) FROM txt_values WHERE subdomain = ?').pluck().get(subdomain) as number | null;
@@ -600,11 +650,82 @@ export class Store extends EventEmitter<StoreEvents> {
       if (list) list.push([value, updatedAt]);
       else values.set(subdomain, [[value, updatedAt]]);
     }
-    const subdomains = this.#prepare("SELECT subdomain FROM accounts WHERE state = 'active'").pluck().iterate() as IterableIterator<string>;
-    for (const subdomain of subdomains) {
+    // ddns slots are few next to ACME slots: their addresses fit in memory as one map.
+    const addresses = new Map<string, string[]>();
+    const addressRows = this.#prepare('SELECT subdomain, address FROM slot_addresses ORDER BY subdomain, family').raw().iterate() as IterableIterator<[string, string]>;
+    for (const [subdomain, address] of addressRows) {
+      const list = addresses.get(subdomain);
+      if (list) list.push(address);
+      else addresses.set(subdomain, [address]);
+    }
+    const accounts = this.#prepare("SELECT subdomain, kind FROM accounts WHERE state = 'active'").raw().iterate() as IterableIterator<[string, AccountKind]>;
+    for (const [subdomain, kind] of accounts) {
+      if (kind === 'ddns') {
+        yield { subdomain, values: addresses.get(subdomain) ?? [], kind };
+        continue;
+      }
       const list = values.get(subdomain);
       yield { subdomain, values: list ? newestFirst(list, this.#valuesPerSlot) : [] };
     }
+  }
+
+  // ---- ddns addresses -------------------------------------------------------------------
+
+  /** A ddns slot's addresses now (null: none for that family). */
+  slotAddresses(subdomain: string): SlotAddresses {
+    const rows = this.#prepare('SELECT family, address FROM slot_addresses WHERE subdomain = ?').raw().all(subdomain) as [number, string][];
+    return { ipv4: rows.find(([f]) => f === 4)?.[1] ?? null, ipv6: rows.find(([f]) => f === 6)?.[1] ?? null };
+  }
+
+  /** The addresses a ddns slot serves, IPv4 first (as SlotChange carries them). */
+  #addressList(subdomain: string): string[] {
+    return this.#prepare('SELECT address FROM slot_addresses WHERE subdomain = ? ORDER BY family').pluck().all(subdomain) as string[];
+  }
+
+  /**
+   * Sets a ddns slot's addresses (docs/ddns.md). An update that asks for what is served already
+   * writes nothing (dyndns2's "nochg"). Committed and announced before it returns; a slot that is
+   * not an active ddns slot is AppError 'slot_not_found' and changes nothing.
+   */
+  setAddresses(update: AddressUpdate): AddressOutcome {
+    const { subdomain } = update;
+    if (update.ipv4 != null && !isIPv4(update.ipv4)) throw new AppError('bad_address', 'ipv4 is not an IPv4 address');
+    if (update.ipv6 != null && !isIPv6(update.ipv6)) throw new AppError('bad_address', 'ipv6 is not an IPv6 address');
+    const wanted = (now: SlotAddresses): SlotAddresses => ({
+      ipv4: update.ipv4 === undefined ? now.ipv4 : update.ipv4,
+      ipv6: update.ipv6 === undefined ? now.ipv6 : update.ipv6,
+    });
+    const requireSlot = (): string => {
+      const username = this.#prepare("SELECT username FROM accounts WHERE subdomain = ? AND state = 'active' AND kind = 'ddns'").pluck().get(subdomain) as string | undefined;
+      if (username === undefined) throw new AppError('slot_not_found', `no active ddns slot ${subdomain}`);
+      return username;
+    };
+    requireSlot();
+    const current = this.slotAddresses(subdomain);
+    const target = wanted(current);
+    if (target.ipv4 === current.ipv4 && target.ipv6 === current.ipv6) return { changed: false, addresses: current };
+    const change = this.#write(() => {
+      const username = requireSlot();
+      const before = this.#addressList(subdomain);
+      const next = wanted(this.slotAddresses(subdomain));
+      const at = this.#now();
+      for (const [family, address] of [[4, next.ipv4], [6, next.ipv6]] as const) {
+        if (address === null) this.#prepare('DELETE FROM slot_addresses WHERE subdomain = ? AND family = ?').run(subdomain, family);
+        else {
+          this.#prepare(
+            `INSERT INTO slot_addresses (subdomain, family, address, updated_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (subdomain, family) DO UPDATE SET address = excluded.address, updated_at = excluded.updated_at
+             WHERE address <> excluded.address`,
+          ).run(subdomain, family, address, at);
+        }
+      }
+      const after = this.#addressList(subdomain);
+      this.#insertAudit({ kind: 'address.update', username, subdomain, remote: update.remote ?? null, detail: after.join(',') });
+      const serial = this.#bumpSerial([{ subdomain, before, after, kind: 'ddns' }]);
+      return { subdomain, values: after, serial, kind: 'ddns' as const };
+    });
+    this.emit('change', change);
+    return { changed: true, addresses: this.slotAddresses(subdomain) };
   }
 
   /** Deletes values past their max age; emits a change for each slot that lost one. */
@@ -654,6 +775,11 @@ export class Store extends EventEmitter<StoreEvents> {
   #fixFirstSerial(): void {
     if (this.#prepare("SELECT 1 FROM meta WHERE key = 'serial'").get() !== undefined) return;
     this.#prepare("INSERT INTO meta (key, value) VALUES ('serial', ?) ON CONFLICT (key) DO NOTHING").run(String(this.#initialSerial()));
+  }
+
+  /** What an account's slot served before a change: its stored values, or its addresses. */
+  #storedServed(account: Account): string[] {
+    return account.kind === 'ddns' ? this.#addressList(account.subdomain) : this.#storedValues(account.subdomain);
   }
 
   /**

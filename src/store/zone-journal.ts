@@ -4,11 +4,15 @@
 // database and is written in the same transaction as the change, so it survives restarts.
 // Bounded: the oldest whole serial steps go once it holds more than its rows or bytes.
 import type { Database } from 'better-sqlite3';
+import type { AccountKind } from './store.js';
 
 export interface JournalSlot {
   readonly subdomain: string;
+  /** TXT values, or for a ddns slot its addresses (SlotChange). */
   readonly before: readonly string[];
   readonly after: readonly string[];
+  /** Absent means 'acme' (TXT). */
+  readonly kind?: AccountKind;
 }
 
 export interface JournalStep {
@@ -29,11 +33,11 @@ export const defaultJournalLimits: JournalLimits = { maxRows: 10_000, maxBytes: 
 const PRUNE_EVERY = 64;
 
 export function recordJournalStep(db: Database, step: JournalStep, limits: JournalLimits): void {
-  const insert = db.prepare('INSERT INTO zone_journal (serial_from, serial_to, subdomain, before, after) VALUES (?, ?, ?, ?, ?)');
+  const insert = db.prepare('INSERT INTO zone_journal (serial_from, serial_to, subdomain, before, after, kind) VALUES (?, ?, ?, ?, ?, ?)');
   const slots = step.slots.filter((s) => !sameValues(s.before, s.after));
   let id = 0;
-  if (slots.length === 0) id = Number(insert.run(step.from, step.to, null, '[]', '[]').lastInsertRowid);
-  for (const slot of slots) id = Number(insert.run(step.from, step.to, slot.subdomain, JSON.stringify(slot.before), JSON.stringify(slot.after)).lastInsertRowid);
+  if (slots.length === 0) id = Number(insert.run(step.from, step.to, null, '[]', '[]', 'acme').lastInsertRowid);
+  for (const slot of slots) id = Number(insert.run(step.from, step.to, slot.subdomain, JSON.stringify(slot.before), JSON.stringify(slot.after), slot.kind ?? 'acme').lastInsertRowid);
   if (id % PRUNE_EVERY < slots.length + 1) pruneJournal(db, limits);
 }
 
@@ -62,12 +66,13 @@ export function clearJournal(db: Database): void {
 export function readJournal(db: Database, from: number, to: number): JournalStep[] | undefined {
   const first = db.prepare('SELECT MIN(id) AS id FROM zone_journal WHERE serial_from = ?').get(from) as { id: number | null };
   if (first.id === null) return undefined;
-  const rows = db.prepare('SELECT serial_from, serial_to, subdomain, before, after FROM zone_journal WHERE id >= ? ORDER BY id').iterate(first.id) as IterableIterator<{
+  const rows = db.prepare('SELECT serial_from, serial_to, subdomain, before, after, kind FROM zone_journal WHERE id >= ? ORDER BY id').iterate(first.id) as IterableIterator<{
     serial_from: number;
     serial_to: number;
     subdomain: string | null;
     before: string;
     after: string;
+    kind: AccountKind;
   }>;
   const steps: { from: number; to: number; slots: JournalSlot[] }[] = [];
   for (const row of rows) {
@@ -78,7 +83,10 @@ export function readJournal(db: Database, from: number, to: number): JournalStep
       step = { from: row.serial_from, to: row.serial_to, slots: [] };
       steps.push(step);
     }
-    if (row.subdomain !== null) step.slots.push({ subdomain: row.subdomain, before: JSON.parse(row.before) as string[], after: JSON.parse(row.after) as string[] });
+    if (row.subdomain !== null) {
+      const slot = { subdomain: row.subdomain, before: JSON.parse(row.before) as string[], after: JSON.parse(row.after) as string[] };
+      step.slots.push(row.kind === 'ddns' ? { ...slot, kind: row.kind } : slot);
+    }
   }
   return steps.length > 0 && steps[steps.length - 1]!.to === to ? steps : undefined;
 }

@@ -3,6 +3,7 @@
 // and TCP, and zones whose SOA names compress differently. And it must answer the hot shapes
 // itself (a test that only ever fell back would prove nothing), while leaving the rest alone.
 import t from 'tap';
+import { Packet } from 'dns2';
 import { RRClass, RRType } from '../../src/dns/constants.js';
 import { createFastAnswers, type FastAnswers } from '../../src/dns/fast-answers.js';
 import { decodeQuery, type Query } from '../../src/dns/query-decoder.js';
@@ -12,7 +13,7 @@ import { answerQuery } from '../../src/dns/rules.js';
 import { createZoneIndex, type ZoneIndex } from '../../src/dns/zone-index.js';
 import { Store } from '../../src/store/store.js';
 import { fuzzPackets } from './fuzz-packets.js';
-import { addSlot, buildQuery, mixCase, testConfig, type QueryOptions } from './helpers.js';
+import { addDdnsSlot, addSlot, buildQuery, mixCase, testConfig, type QueryOptions } from './helpers.js';
 
 const Z = 'auth.example.org';
 const HOT = 'd420c923-bbd7-4056-ab64-c3ca54c9b3cf';
@@ -34,6 +35,10 @@ function setup(overrides: Record<string, string | string[]>): { zone: ZoneIndex;
   addSlot(store, 'long', ['L'.repeat(300)]);
   addSlot(store, 'utf', ['défi ✓']);
   addSlot(store, 'deep.multi', [TOKENS[0] as string]);
+  addDdnsSlot(store, 'home', { ipv4: '203.0.113.7', ipv6: '2001:db8::7' });
+  addDdnsSlot(store, 'home4', { ipv4: '198.51.100.1' });
+  addDdnsSlot(store, 'home6', { ipv6: '2001:db8:0:1::abcd' });
+  addDdnsSlot(store, 'homeless');
   const zone = createZoneIndex(testConfig(overrides), store);
   return { zone, store, fast: createFastAnswers(zone), close: () => (zone.close(), store.close()) };
 }
@@ -52,6 +57,10 @@ const fastNames = [
   `long.${Z}`,
   `utf.${Z}`,
   `deep.multi.${Z}`,
+  `home.${Z}`,
+  `home4.${Z}`,
+  `home6.${Z}`,
+  `homeless.${Z}`,
   `multi.${Z}`,
   `nope.${Z}`,
   `x.${HOT}.${Z}`,
@@ -124,6 +133,26 @@ t.test('TXT hits: the records as stored, newest first, truncated over the UDP li
   t.same(big, general(buildQuery(`big.${Z}`), zone, 512));
   const overTcp = fast.answer(buildQuery(`big.${Z}`), limitOf('tcp')) as Buffer;
   t.equal(overTcp.readUInt16BE(6), 12, 'all twelve over TCP');
+});
+
+t.test('ddns slots: A and AAAA with the ddns TTL, NODATA for other types and before the first update', async (t) => {
+  const { fast, store, close } = setup({ 'ddns.ttl': '45' });
+  t.teardown(close);
+  const udp = limitOf('udp');
+  const ask = (name: string, type: number): Packet => Packet.parse(fast.answer(buildQuery(`${name}.${Z}`, { type }), udp) as Buffer);
+  const a = ask('home', RRType.A);
+  t.same(a.answers.map((r) => [r.type, r.address, r.ttl]), [[RRType.A, '203.0.113.7', 45]]);
+  const aaaa = ask('home', RRType.AAAA);
+  t.same(aaaa.answers.map((r) => [r.type, r.address, r.ttl]), [[RRType.AAAA, '2001:db8::7', 45]]);
+  t.same(ask('home', RRType.ANY).answers.map((r) => r.type), [RRType.A], 'ANY: one RRset (RFC 8482), the A');
+  t.same(ask('home6', RRType.ANY).answers.map((r) => r.type), [RRType.AAAA]);
+  for (const [name, type] of [['home', RRType.TXT], ['home4', RRType.AAAA], ['home6', RRType.A], ['homeless', RRType.A]] as const) {
+    const nodata = ask(name, type);
+    t.equal(nodata.header.rcode, 0, `${name}/${type}: NOERROR`);
+    t.same([nodata.answers.length, nodata.authorities.map((r) => r.type)], [0, [RRType.SOA]], `${name}/${type}: NODATA`);
+  }
+  store.setAddresses({ subdomain: 'homeless', ipv4: '192.0.2.99' });
+  t.same(ask('homeless', RRType.A).answers.map((r) => r.address), ['192.0.2.99'], 'the first update is served at once');
 });
 
 t.test('queries the fast path leaves to the general path', async (t) => {

@@ -28,6 +28,12 @@ export function addSlot(store: Store, subdomain: string, values: readonly string
   for (const v of values) store.addTxtValue(subdomain, v);
 }
 
+/** A ddns slot with these addresses set (none: never updated). */
+export function addDdnsSlot(store: Store, subdomain: string, addresses: { ipv4?: string; ipv6?: string } = {}): void {
+  store.createAccount({ username: `user-${randomUUID()}`, passwordHash: 'x', subdomain, allowfrom: [], label: null, kind: 'ddns' });
+  if (addresses.ipv4 !== undefined || addresses.ipv6 !== undefined) store.setAddresses({ subdomain, ...addresses });
+}
+
 export interface QueryOptions {
   id?: number;
   type?: number;

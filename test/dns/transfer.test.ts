@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import t, { type Test } from 'tap';
 import { findTsig, parseTsigKey, signMessage, TsigError } from '../../src/dns/tsig.js';
-import { addSlot, buildQuery, testStore, ZONE } from './helpers.js';
+import { addDdnsSlot, addSlot, buildQuery, testStore, ZONE } from './helpers.js';
 import { startTransferPrimary } from './transfer-helpers.js';
 import { closed, frame, readFrames, run, tcpConnect, toolMissing, udpExchange } from './socket-helpers.js';
 
@@ -119,4 +119,18 @@ t.test('IXFR from a journaled serial sends only the difference; from an unknown 
   t.equal(full.filter((l) => /\tTXT\t/.test(l)).length, 6000, 'a serial the journal does not know: the whole zone');
   const current = answerLines(await kdigBoth(port, [`IXFR=${zone.serial()}`, ZONE, '-y', keySpec]));
   t.equal(current.length, 1, 'up to date: the SOA alone');
+});
+
+t.test('a ddns slot: AXFR holds its A and AAAA, IXFR carries an address change with the ddns TTL', { skip }, async (t) => {
+  const { port, store, zone } = await startPrimary(t, 2, { 'ddns.ttl': '60' });
+  addDdnsSlot(store, 'home', { ipv4: '203.0.113.7', ipv6: '2001:db8::7' });
+  const axfr = answerLines(await kdigBoth(port, ['AXFR', ZONE, '-y', keySpec]));
+  t.ok(axfr.some((l) => /^home\.auth\.example\.org\.\s+60\s+IN\s+A\s+203\.0\.113\.7$/.test(l)), 'AXFR: the A');
+  t.ok(axfr.some((l) => /^home\.auth\.example\.org\.\s+60\s+IN\s+AAAA\s+2001:db8::7$/.test(l)), 'AXFR: the AAAA');
+  const old = zone.serial();
+  store.setAddresses({ subdomain: 'home', ipv4: '203.0.113.8' });
+  const lines = answerLines(await kdigBoth(port, [`IXFR=${old}`, ZONE, '-y', keySpec]));
+  t.equal(lines.length, 6, 'new SOA, old SOA, the old A, new SOA, the new A, new SOA');
+  t.match(lines[2], /^home\.auth\.example\.org\.\s+60\s+IN\s+A\s+203\.0\.113\.7$/, 'the old address left');
+  t.match(lines[4], /^home\.auth\.example\.org\.\s+60\s+IN\s+A\s+203\.0\.113\.8$/, 'the new address came; the AAAA did not move');
 });

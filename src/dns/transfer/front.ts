@@ -24,7 +24,7 @@ import type { ZoneIndex } from '../zone-index.js';
 import { createMessageStream, createTransferSigner, type TransferRecord } from './message-stream.js';
 import { MessageWriter } from './message-writer.js';
 import type { TransferSettings } from './settings.js';
-import { axfrRecords, ixfrRecords, type JournalSource } from './zone-records.js';
+import { axfrRecords, ixfrRecords, type JournalSource, type SlotTtls } from './zone-records.js';
 
 export interface TransferFrontOptions {
   readonly responder: Responder;
@@ -32,7 +32,7 @@ export interface TransferFrontOptions {
   readonly settings: TransferSettings;
   readonly journal: JournalSource | undefined;
   /** TTL of slot TXT records, for IXFR differences. */
-  readonly txtTtl: number;
+  readonly ttls: SlotTtls;
   readonly logger: Logger;
   /** Seconds since the epoch; tests move it. */
   readonly now?: () => number;
@@ -126,7 +126,7 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
       style = 'soa only';
     } else {
       const changes = kind === 'IXFR' ? options.journal?.journalSince(clientSerial!, serial) : undefined;
-      if (kind === 'IXFR' && changes) records = ixfrRecords(soa, changes, zone.origin, options.txtTtl);
+      if (kind === 'IXFR' && changes) records = ixfrRecords(soa, changes, zone.origin, options.ttls);
       else {
         records = axfrRecords(soa, zone.enumerate());
         style = 'full';

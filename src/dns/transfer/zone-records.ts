@@ -3,7 +3,7 @@
 import { RRType } from '../constants.js';
 import type { RData, RRset } from '../records.js';
 import { asciiLower } from '../../names/domain-name.js';
-import { txtRRset } from '../zone-index.js';
+import { addressRRsets, txtRRset } from '../zone-index.js';
 import type { JournalSlot, JournalStep } from '../../store/zone-journal.js';
 import type { TransferRecord } from './message-stream.js';
 
@@ -22,24 +22,31 @@ export function* axfrRecords(soa: RRset, snapshot: readonly RRset[]): Generator<
   yield soaRecord;
 }
 
+/** TTLs of slot records: TXT of ACME slots, A/AAAA of ddns slots. */
+export interface SlotTtls {
+  readonly txt: number;
+  readonly address: number;
+}
+
 /** Current SOA; per change: old SOA, removed records, new SOA, added records; current SOA. */
-export function* ixfrRecords(soa: RRset, changes: readonly JournalStep[], origin: string, txtTtl: number): Generator<TransferRecord> {
+export function* ixfrRecords(soa: RRset, changes: readonly JournalStep[], origin: string, ttls: SlotTtls): Generator<TransferRecord> {
   const current = soa.rdata[0]!;
   const soaAt = (serial: number): TransferRecord => ({ name: soa.name, ttl: soa.ttl, rdata: { ...(current as RData & { type: 6 }), serial } });
   yield soaAt((current as { serial: number }).serial);
   for (const change of changes) {
     yield soaAt(change.from);
-    for (const slot of change.slots) yield* txtRecords(slot, origin, txtTtl, slot.before, slot.after);
+    for (const slot of change.slots) yield* slotRecords(slot, origin, ttls, slot.before, slot.after);
     yield soaAt(change.to);
-    for (const slot of change.slots) yield* txtRecords(slot, origin, txtTtl, slot.after, slot.before);
+    for (const slot of change.slots) yield* slotRecords(slot, origin, ttls, slot.after, slot.before);
   }
   yield soaAt((current as { serial: number }).serial);
 }
 
-/** TXT records of `values` that are not in `other`. */
-function txtRecords(slot: JournalSlot, origin: string, ttl: number, values: readonly string[], other: readonly string[]): TransferRecord[] {
+/** The records (TXT, or A/AAAA of a ddns slot) of `values` that are not in `other`. */
+function slotRecords(slot: JournalSlot, origin: string, ttls: SlotTtls, values: readonly string[], other: readonly string[]): TransferRecord[] {
   const only = values.filter((v) => !other.includes(v));
   if (only.length === 0) return [];
   const name = `${asciiLower(slot.subdomain)}.${origin}`;
-  return txtRRset(name, only, ttl).rdata.map((rdata) => ({ name, ttl, rdata }));
+  const rrsets = slot.kind === 'ddns' ? addressRRsets(name, only, ttls.address) : [txtRRset(name, only, ttls.txt)];
+  return rrsets.flatMap((rrset) => rrset.rdata.map((rdata) => ({ name, ttl: rrset.ttl, rdata })));
 }
