@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../log.js';
+import { formatHostPort } from '../net/address.js';
 import { RRType } from './constants.js';
 import type { RRset } from './records.js';
 import { MessageWriter } from './transfer/message-writer.js';
@@ -53,7 +54,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const targets: Target[] = options.secondaries.map((secondary) => ({
     secondary,
-    label: secondary.host.includes(':') ? `[${secondary.host}]:${secondary.port}` : `${secondary.host}:${secondary.port}`,
+    label: formatHostPort(secondary),
     inFlight: null,
     again: false,
     acknowledged: 0,
@@ -115,7 +116,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const target = targets.find((t) => t.inFlight && t.secondary.port === port && sameAddress(t.secondary.host, address));
     const parsed = readMessage(msg);
     if (!target?.inFlight || typeof parsed === 'string' || parsed.id !== target.inFlight.id || (parsed.flags & 0x8000) === 0 || parsed.opcode !== OPCODE_NOTIFY) {
-      logger.debug('dns: ignored a datagram that answers no NOTIFY of ours', { from: address, port });
+      logger.debug('dns: ignored a datagram that answers no NOTIFY of ours', { from: formatHostPort({ host: address, port }) });
       return;
     }
     const flight = target.inFlight;

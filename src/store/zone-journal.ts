@@ -62,7 +62,11 @@ export function clearJournal(db: Database): void {
   db.prepare('DELETE FROM zone_journal').run();
 }
 
-/** The unbroken steps from serial `from` to `to`, or undefined when the journal lacks part of the way. */
+/**
+ * The unbroken steps from serial `from` to `to`, or undefined when the journal lacks part of the
+ * way or contradicts itself (a slot's "before" that is not what an earlier step on the way left):
+ * then the client gets the whole zone rather than a difference that would be wrong.
+ */
 export function readJournal(db: Database, from: number, to: number): JournalStep[] | undefined {
   const first = db.prepare('SELECT MIN(id) AS id FROM zone_journal WHERE serial_from = ?').get(from) as { id: number | null };
   if (first.id === null) return undefined;
@@ -75,6 +79,7 @@ export function readJournal(db: Database, from: number, to: number): JournalStep
     kind: AccountKind;
   }>;
   const steps: { from: number; to: number; slots: JournalSlot[] }[] = [];
+  const left = new Map<string, readonly string[]>();
   for (const row of rows) {
     let step = steps[steps.length - 1];
     if (!step || step.from !== row.serial_from || step.to !== row.serial_to) {
@@ -83,10 +88,12 @@ export function readJournal(db: Database, from: number, to: number): JournalStep
       step = { from: row.serial_from, to: row.serial_to, slots: [] };
       steps.push(step);
     }
-    if (row.subdomain !== null) {
-      const slot = { subdomain: row.subdomain, before: JSON.parse(row.before) as string[], after: JSON.parse(row.after) as string[] };
-      step.slots.push(row.kind === 'ddns' ? { ...slot, kind: row.kind } : slot);
-    }
+    if (row.subdomain === null) continue;
+    const slot = { subdomain: row.subdomain, before: JSON.parse(row.before) as string[], after: JSON.parse(row.after) as string[] };
+    const earlier = left.get(slot.subdomain);
+    if (earlier !== undefined && !sameValues(earlier, slot.before)) return undefined;
+    left.set(slot.subdomain, slot.after);
+    step.slots.push(row.kind === 'ddns' ? { ...slot, kind: row.kind } : slot);
   }
   return steps.length > 0 && steps[steps.length - 1]!.to === to ? steps : undefined;
 }

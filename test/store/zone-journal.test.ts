@@ -1,11 +1,14 @@
 // The IXFR journal: every serial step is recorded with what each slot served before and after,
 // the chain survives a restart, pruning drops whole old steps, and a config change that the
-// journal cannot express moves the serial and empties it.
+// journal cannot express moves the serial and empties it; a journal that contradicts itself is
+// not read as a difference.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import t from 'tap';
 import { Store } from '../../src/store/store.js';
+import { readJournal, recordJournalStep } from '../../src/store/zone-journal.js';
 
 function open(path: string, maxRows = 10_000): Store {
   return Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 3600, journalLimits: { maxRows, maxBytes: 1 << 20 } });
@@ -83,4 +86,22 @@ t.test('a changed zone shape moves the serial on and empties the journal', async
   t.equal(store.noteZoneShape('shape-2'), true, 'another config');
   t.ok(store.serial() > serial, 'the serial moved on');
   t.equal(store.journalSince(serial - 1, serial), undefined, 'older serials get the full zone');
+});
+
+t.test('a journal that contradicts itself on the way gives the whole zone, not a wrong difference', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-journal-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'db.sqlite');
+  open(path).close();
+  const db = new BetterSqlite3(path);
+  t.teardown(() => db.close());
+  const limits = { maxRows: 10_000, maxBytes: 1 << 20 };
+  recordJournalStep(db, { from: 10, to: 11, slots: [{ subdomain: 'slot', before: [], after: ['a'] }] }, limits);
+  recordJournalStep(db, { from: 11, to: 12, slots: [{ subdomain: 'other', before: [], after: ['o'] }] }, limits);
+  // "b" was never announced for this slot: a secondary at serial 11 has "a" alone.
+  recordJournalStep(db, { from: 12, to: 13, slots: [{ subdomain: 'slot', before: ['b', 'a'], after: ['c', 'a'] }] }, limits);
+  t.equal(readJournal(db, 10, 13), undefined, 'from 10: the way contradicts itself, so the whole zone');
+  t.equal(readJournal(db, 11, 12)?.length, 1, 'a part of the way that agrees with itself still reads');
+  recordJournalStep(db, { from: 13, to: 14, slots: [{ subdomain: 'slot', before: ['a', 'c'], after: ['c'] }] }, limits);
+  t.equal(readJournal(db, 12, 14)?.length, 2, 'the same values in another order agree');
 });
