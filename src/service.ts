@@ -6,6 +6,7 @@ import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { createAccountAdministration } from './accounts/administration.js';
 import { createAccountService } from './accounts/service.js';
+import { updateNameserver } from './accounts/tsig-key.js';
 import { parseTokenHash } from './admin/admin-routes.js';
 import { publicApiUrl } from './config/load.js';
 import { buildApi } from './api/app.js';
@@ -19,6 +20,8 @@ import { transferSettings } from './dns/transfer/settings.js';
 import { zoneShapeFingerprint } from './dns/transfer/zone-shape.js';
 import { startDnsWorkers } from './dns/workers/worker-pool.js';
 import { createZoneIndex } from './dns/zone-index.js';
+import { createUpdateResponder } from './dns/update/update-responder.js';
+import { createUpdateGuard, type UpdateGuard } from './limits/update-guard.js';
 import { AppError, ConfigError } from './errors.js';
 import type { Logger } from './log.js';
 import { createDnsCounters } from './metrics/dns-counters.js';
@@ -78,7 +81,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const settings = transferSettings(config);
     const dnsCounters = createDnsCounters();
     const udp = workerCount > 1 ? 'workers' : 'here';
-    const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings, journal: store }, counters: dnsCounters, udp });
+    // An UPDATE is answered once every process answering DNS has it, as POST /update (below).
+    let workersSettled: (() => Promise<void>) | undefined;
+    const update = createUpdateResponder({ zone, store, logger, guard: dnsUpdateGuard(config), dnsVisible: () => workersSettled?.() ?? Promise.resolve() });
+    const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings, journal: store }, counters: dnsCounters, udp, update });
     closers.push(() => dns.close());
     // With workers, this process keeps TCP, transfers and whatever they hand over.
     const workers =
@@ -88,6 +94,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (workers) closers.push(() => workers.close());
     // A change is acknowledged (200) only once every process answering DNS has it.
     const dnsVisible = workers ? (): Promise<void> => workers.settled() : undefined;
+    workersSettled = dnsVisible;
     // Registered after the zone index, so a NOTIFY always carries the serial just committed.
     const notifier = createNotifier({ secondaries: settings.secondaries, soa: () => zone.soa(), logger });
     const notifyChange = (): void => notifier.changed();
@@ -112,7 +119,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (tlsReloader) closers.push(() => tlsReloader.close());
     if (config.metrics.listen) {
       const admin = config.metrics.admin_token_sha256
-        ? { admin: createAccountAdministration({ store, accounts, zone: config.dns.zone, serverUrl: publicApiUrl(config) }), tokenHash: parseTokenHash(config.metrics.admin_token_sha256), logger }
+        ? { admin: createAccountAdministration({ store, accounts, zone: config.dns.zone, serverUrl: publicApiUrl(config), nameserver: updateNameserver(config.dns.ns_addresses, config.dns.listen) }), tokenHash: parseTokenHash(config.metrics.admin_token_sha256), logger }
         : undefined;
       const metricsServer = await startMetricsServer(metrics, parseHostPort(config.metrics.listen), admin, dnsVisible);
       closers.push(() => metricsServer.close());
@@ -157,6 +164,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     await close();
     throw error;
   }
+}
+
+/** DNS UPDATE's failed-signature limits: the same settings as POST /update's failed passwords. */
+function dnsUpdateGuard(config: Config): UpdateGuard {
+  const limits = config.limits;
+  return createUpdateGuard({
+    failuresPerAddress: limits.update_failures_per_address,
+    failuresPerUsername: limits.update_failures_per_username,
+    refillSeconds: limits.update_failure_refill_seconds,
+    maxEntries: limits.tracked_clients,
+  });
 }
 
 function readTls(config: Config): { cert: Buffer; key: Buffer } | undefined {

@@ -5,6 +5,8 @@ import type { Account, AccountKind, Store } from '../store/store.js';
 import { fulldomainOf } from './fulldomain.js';
 import { daysSince, staleAccounts } from './renewal-health.js';
 import { normalizeAllowfrom, type AccountService, type Credentials } from './service.js';
+import { newTsigKey, tsigCredentials, tsigKeyName, type TsigCredentials } from './tsig-key.js';
+import type { TsigAlgorithm } from '../dns/tsig.js';
 
 /** An account as operators see it: no password hash. */
 export type AccountView = Record<string, unknown>;
@@ -20,6 +22,8 @@ export function describeAccount(account: Account, zone: string): AccountView {
     label: account.label,
     created: new Date(account.createdAt).toISOString(),
     revoked: account.revokedAt === null ? null : new Date(account.revokedAt).toISOString(),
+    tsig_key: account.tsig ? `${tsigKeyName(account, zone)}.` : null,
+    tsig_algorithm: account.tsig?.algorithm ?? null,
   };
 }
 
@@ -41,13 +45,24 @@ export interface AccountAdministration {
   rotate(username: string): Promise<Credentials & { server_url: string }>;
   setAllowfrom(username: string, allowfrom: readonly unknown[]): AccountView;
   remove(username: string): void;
+  /** Adds or replaces the account's TSIG key; the secret is in the answer and nowhere else shown. */
+  setTsig(username: string, algorithm?: TsigAlgorithm): TsigCredentials;
+  removeTsig(username: string): AccountView;
   audit(limit: number): Record<string, unknown>[];
   /** Active accounts with no update for more than `days` days, the longest silent first. */
   stale(days: number, now?: number): AccountView[];
 }
 
-export function createAccountAdministration(deps: { store: Store; accounts: AccountService; zone: string; serverUrl: string }): AccountAdministration {
+export function createAccountAdministration(deps: {
+  store: Store;
+  accounts: AccountService;
+  zone: string;
+  serverUrl: string;
+  /** host:port clients send DNS UPDATEs to (tsig-key.ts updateNameserver). */
+  nameserver?: string;
+}): AccountAdministration {
   const { store, accounts, zone, serverUrl } = deps;
+  const nameserver = deps.nameserver ?? '127.0.0.1:53';
   const find = (username: string): Account => {
     const account = store.getAccount(username);
     if (!account) throw new AppError('account_not_found', `no account with username ${username}`);
@@ -70,6 +85,17 @@ export function createAccountAdministration(deps: { store: Store; accounts: Acco
       return describeAccount(find(username), zone);
     },
     remove: (username) => store.deleteAccount(username),
+    setTsig(username, algorithm) {
+      const account = find(username);
+      if (account.state !== 'active') throw new AppError('account_revoked', `account ${username} is revoked`);
+      const key = newTsigKey(algorithm);
+      store.setTsigKey(username, key);
+      return tsigCredentials(account, key, zone, nameserver);
+    },
+    removeTsig(username) {
+      store.setTsigKey(username, null);
+      return describeAccount(find(username), zone);
+    },
     audit: (limit) => store.auditEvents(limit).map((event) => ({ ...event, at: new Date(event.at).toISOString() })),
     stale(days, now = Date.now()) {
       return staleAccounts(store.lastUpdates().values(), days, now).map((u) => ({

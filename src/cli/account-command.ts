@@ -11,14 +11,21 @@ import { configFromOptions, configOptionSpecs, configOptionsHelp } from './confi
 import { openConfiguredStore } from '../store/open-configured.js';
 import { storeFailure } from '../store/database-file.js';
 import { actAsStoreOwner } from './run-as-owner.js';
+import { formatTsigCredentials, parseTsigAlgorithm, updateNameserver, type TsigCredentials } from '../accounts/tsig-key.js';
 
 export const accountHelp = `Usage: acme-delegate account <action> [arguments] [options]
 
 Actions:
-  add [--allowfrom CIDR]... [--label TEXT] [--ddns]
+  add [--allowfrom CIDR]... [--label TEXT] [--ddns] [--tsig [--tsig-algorithm A]]
                                              create an account; prints its credentials once (JSON);
                                              --ddns: a dynamic-DNS slot that can set only its own
-                                             A/AAAA (docs/ddns.md), not an ACME TXT slot
+                                             A/AAAA (docs/ddns.md), not an ACME TXT slot;
+                                             --tsig: with a TSIG key for DNS UPDATE (RFC 2136), printed
+                                             as an nsupdate key block and lego/cert-manager settings
+                                             (JSON with --json)
+  tsig USERNAME [--tsig-algorithm A] [--remove]
+                                             add or replace the account's TSIG key (printed once as
+                                             above), or remove it; A: hmac-sha256 (default), 384, 512
   list [--stale DAYS] [--kind acme|ddns]     list accounts (no secrets); --stale: only active ones
                                              with no update for more than DAYS days
   show USERNAME                              one account (no secrets)
@@ -30,8 +37,8 @@ Actions:
 
 Options:
 ${configOptionsHelp}
-  --json                   machine-readable output for list and show (add and rotate
-                           always print JSON)
+  --json                   machine-readable output for list, show and TSIG keys (add
+                           without --tsig, and rotate, always print JSON)
   -h, --help               show this help`;
 
 export async function runAccountCommand(argv: string[]): Promise<number> {
@@ -46,6 +53,9 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       limit: { type: 'string' },
       stale: { type: 'string' },
+      tsig: { type: 'boolean' },
+      'tsig-algorithm': { type: 'string' },
+      remove: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -68,11 +78,29 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
     if (!username) throw new AppError('usage', `account ${action} needs a USERNAME`);
     return username;
   };
-  const admin = createAccountAdministration({ store, accounts, zone: config.dns.zone, serverUrl: publicApiUrl(config) });
+  const admin = createAccountAdministration({
+    store,
+    accounts,
+    zone: config.dns.zone,
+    serverUrl: publicApiUrl(config),
+    nameserver: updateNameserver(config.dns.ns_addresses, config.dns.listen),
+  });
+  const algorithm = values['tsig-algorithm'] === undefined ? undefined : parseTsigAlgorithm(values['tsig-algorithm']);
+  const printTsig = (credentials: TsigCredentials, extra: object = {}): void => {
+    if (values.json) print({ ...extra, ...credentials });
+    else process.stdout.write(formatTsigCredentials(credentials));
+  };
   try {
     switch (action) {
-      case 'add':
-        print(await admin.add({ allowfrom: values.allowfrom ?? [], label: values.label ?? null, kind: values.ddns ? 'ddns' : 'acme' }));
+      case 'add': {
+        const added = await admin.add({ allowfrom: values.allowfrom ?? [], label: values.label ?? null, kind: values.ddns ? 'ddns' : 'acme' });
+        if (values.tsig || algorithm) printTsig(admin.setTsig(added.username, algorithm), added);
+        else print(added);
+        return 0;
+      }
+      case 'tsig':
+        if (values.remove) print(admin.removeTsig(need()));
+        else printTsig(admin.setTsig(need(), algorithm));
         return 0;
       case 'list': {
         if (values.stale !== undefined) {

@@ -16,9 +16,9 @@ export const RRType = {
   CAA: 257,
 } as const;
 
-export const RRClass = { IN: 1, ANY: 255 } as const;
+export const RRClass = { IN: 1, NONE: 254, ANY: 255 } as const;
 
-export const Opcode = { QUERY: 0 } as const;
+export const Opcode = { QUERY: 0, UPDATE: 5 } as const;
 
 export const Rcode = {
   NOERROR: 0,
@@ -27,6 +27,12 @@ export const Rcode = {
   NXDOMAIN: 3,
   NOTIMP: 4,
   REFUSED: 5,
+  /** RFC 2136 §2.2: prerequisite and zone answers of UPDATE. */
+  YXDOMAIN: 6,
+  YXRRSET: 7,
+  NXRRSET: 8,
+  NOTAUTH: 9,
+  NOTZONE: 10,
   /** Extended (12-bit) rcode carried partly in the OPT TTL (RFC 6891 §6.1.3). */
   BADVERS: 16,
 } as const;

@@ -1,6 +1,7 @@
 // What the listeners call: the responder's contract widened with the peer's address (transfers
 // are allowed by address) and a reply that may be a stream of messages (a zone transfer over
-// TCP). A plain Responder fits it as it is.
+// TCP) or that comes later (a DNS UPDATE, answered once committed). A plain Responder fits it as
+// it is.
 import type { Transport } from './responder.js';
 
 /** Messages of one reply, pulled one at a time so a slow reader never has them all in memory. */
@@ -11,10 +12,19 @@ export interface ReplyStream {
   abort(reason: string): void;
 }
 
+/** A reply that is ready only after work elsewhere (an UPDATE's commit); never rejects. */
+export type PendingReply = Promise<Buffer | null>;
+
+export type PeerReply = Buffer | null | ReplyStream | PendingReply;
+
 export interface PeerResponder {
-  respond(msg: Buffer, transport: Transport, peer: string): Buffer | null | ReplyStream;
+  respond(msg: Buffer, transport: Transport, peer: string): PeerReply;
 }
 
-export function isReplyStream(reply: Buffer | null | ReplyStream): reply is ReplyStream {
-  return reply !== null && !Buffer.isBuffer(reply);
+export function isReplyStream(reply: PeerReply): reply is ReplyStream {
+  return reply !== null && !Buffer.isBuffer(reply) && !(reply instanceof Promise);
+}
+
+export function isPendingReply(reply: PeerReply): reply is PendingReply {
+  return reply instanceof Promise;
 }

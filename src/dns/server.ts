@@ -18,6 +18,7 @@ import { createTransferFront } from './transfer/front.js';
 import type { TransferSettings } from './transfer/settings.js';
 import type { JournalSource } from './transfer/zone-records.js';
 import type { ZoneIndex, ZoneView } from './zone-index.js';
+import { routeUpdates, type UpdateResponder } from './update/update-responder.js';
 
 export interface DnsServer {
   close(): Promise<void>;
@@ -42,6 +43,8 @@ export interface DnsServerOptions {
   readonly transfer?: { readonly zone: ZoneIndex; readonly settings: TransferSettings; readonly journal?: JournalSource };
   /** Counts answers for /metrics. */
   readonly counters?: DnsCounters;
+  /** DNS UPDATE (RFC 2136) with account TSIG keys; without it UPDATE is NOTIMP. */
+  readonly update?: UpdateResponder;
 }
 
 /** How often to look for a port free on both UDP and TCP when asked for port 0. */
@@ -55,7 +58,8 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   const front: PeerResponder = transfer
     ? createTransferFront({ responder: plain, ...transfer, journal: transfer.journal, ttls: { txt: config.dns.txt_ttl, address: config.ddns.ttl }, logger })
     : plain;
-  const responder = options.counters ? countingResponder(front, options.counters) : front;
+  const routed = options.update ? routeUpdates(front, options.update) : front;
+  const responder = options.counters ? countingResponder(routed, options.counters) : routed;
   const tcpOptions = {
     idleTimeoutMs: config.dns.tcp_idle_timeout_ms,
     maxConnections: config.dns.tcp_max_connections,

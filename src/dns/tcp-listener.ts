@@ -5,7 +5,7 @@ import { createConnectionCounter } from '../limits/connection-counter.js';
 import type { Logger } from '../log.js';
 import type { HostPort } from '../net/address.js';
 import { HEADER_LENGTH } from './constants.js';
-import { isReplyStream, type PeerResponder, type ReplyStream } from './peer-responder.js';
+import { isPendingReply, isReplyStream, type PeerResponder, type ReplyStream } from './peer-responder.js';
 
 export interface TcpListener {
   address(): HostPort;
@@ -68,6 +68,8 @@ function serveConnection(socket: Socket, responder: PeerResponder, idleTimeoutMs
   let ended = false;
   /** A multi-message reply (zone transfer) being written; later queries wait for it, in order. */
   let stream: ReplyStream | null = null;
+  /** A reply still being prepared (an UPDATE being committed); later queries wait for it, in order. */
+  let waiting = false;
   const peer = socket.remoteAddress ?? '';
   socket.setNoDelay(true);
   socket.setTimeout(idleTimeoutMs);
@@ -99,6 +101,7 @@ function serveConnection(socket: Socket, responder: PeerResponder, idleTimeoutMs
   // Answers queued in Node's buffer cost memory: one read may hold thousands of pipelined
   // queries, so frames are answered only while the peer keeps up, the rest wait for 'drain'.
   const answerPending = (): void => {
+    if (waiting) return;
     if (stream) {
       if (!pumpStream(stream)) return;
       stream = null;
@@ -114,6 +117,20 @@ function serveConnection(socket: Socket, responder: PeerResponder, idleTimeoutMs
         return;
       }
       const reply = responder.respond(msg, 'tcp', peer);
+      if (isPendingReply(reply)) {
+        waiting = true;
+        const resume = (ready: Buffer | null): void => {
+          waiting = false;
+          if (socket.destroyed) return;
+          if (ready) writeFramed(ready);
+          answerPending();
+        };
+        void reply.then(resume, (err: unknown) => {
+          logger.debug('dns: tcp reply failed', { err });
+          resume(null);
+        });
+        break;
+      }
       if (isReplyStream(reply)) {
         if (!pumpStream(reply)) {
           stream = reply;
@@ -125,7 +142,7 @@ function serveConnection(socket: Socket, responder: PeerResponder, idleTimeoutMs
     }
     // Keep only the unread tail, not the whole chunk it came in.
     if (pending.length > 0) pending = Buffer.from(pending);
-    if (ended && !blocked && !stream && !socket.destroyed) socket.end();
+    if (ended && !blocked && !stream && !waiting && !socket.destroyed) socket.end();
   };
   socket.on('data', (chunk: Buffer) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);

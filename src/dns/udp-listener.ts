@@ -4,7 +4,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Logger } from '../log.js';
 import type { HostPort } from '../net/address.js';
-import { isReplyStream, type PeerResponder } from './peer-responder.js';
+import { isPendingReply, isReplyStream, type PeerResponder } from './peer-responder.js';
 import { truncatedReply, type Rrl } from './rrl.js';
 
 export interface UdpListener {
@@ -44,17 +44,25 @@ export function createDatagramHandler(responder: PeerResponder, send: SendDatagr
     // Nobody can receive on port 0, and dns2 crashed the process trying: spoofed, drop it.
     if (rinfo.port === 0) return;
     try {
-      let reply = responder.respond(msg, 'udp', rinfo.address);
+      const reply = responder.respond(msg, 'udp', rinfo.address);
       if (isReplyStream(reply)) return reply.abort('a stream cannot go over UDP');
-      // Response rate limiting: over its rate a client network gets nothing or a bare TC.
-      const verdict = reply && rrl ? rrl.verdict(reply, rinfo.address) : 'send';
-      if (verdict === 'drop') return;
-      if (verdict === 'slip' && reply) reply = truncatedReply(reply);
-      if (reply) send(reply, rinfo.port, rinfo.address, sent);
+      if (isPendingReply(reply)) {
+        void reply.then((ready) => deliver(ready, rinfo), (err: unknown) => failed(err, rinfo));
+        return;
+      }
+      deliver(reply, rinfo);
     } catch (err) {
       failed(err, rinfo);
     }
   };
+
+  function deliver(reply: Buffer | null, rinfo: DatagramPeer): void {
+    // Response rate limiting: over its rate a client network gets nothing or a bare TC.
+    const verdict = reply && rrl ? rrl.verdict(reply, rinfo.address) : 'send';
+    if (verdict === 'drop') return;
+    if (verdict === 'slip' && reply) reply = truncatedReply(reply);
+    if (reply) send(reply, rinfo.port, rinfo.address, sent);
+  }
 }
 
 export function listenUdp(host: string, port: number, responder: PeerResponder, logger: Logger, rrl?: Rrl, options: UdpListenerOptions = {}): Promise<UdpListener> {

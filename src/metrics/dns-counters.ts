@@ -1,8 +1,7 @@
 // DNS answers counted on the hot path at the cost of one Map update: plain integers keyed by
 // transport, query type and rcode, read by the Prometheus collector only when scraped. One
 // answer in LATENCY_SAMPLE_EVERY is timed for the latency histogram.
-import type { PeerResponder } from '../dns/peer-responder.js';
-import { isReplyStream } from '../dns/peer-responder.js';
+import { isPendingReply, isReplyStream, type PeerResponder, type ReplyStream } from '../dns/peer-responder.js';
 import type { Transport } from '../dns/responder.js';
 
 export const LATENCY_SAMPLE_EVERY = 64;
@@ -58,15 +57,20 @@ export function countingResponder(responder: PeerResponder, counters: DnsCounter
         counters.latencyCount++;
         for (let i = 0; i < dnsLatencyBuckets.length; i++) if (seconds <= dnsLatencyBuckets[i]!) counters.latencyBuckets[i]!++;
       }
-      if (reply === null) {
-        counters.unanswered++;
-        return reply;
-      }
-      // A zone transfer stream counts as one NOERROR answer.
-      const rcode = isReplyStream(reply) || reply.length < 4 ? 0 : reply[3]! & 0xf;
-      const key = answerKey(transport, rcode, questionType(msg));
-      counters.answers.set(key, (counters.answers.get(key) ?? 0) + 1);
-      return reply;
+      if (isPendingReply(reply)) return reply.then((ready) => count(ready, msg, transport));
+      return count(reply, msg, transport);
     },
   };
+
+  function count<R extends Buffer | ReplyStream | null>(reply: R, msg: Buffer, transport: Transport): R {
+    if (reply === null) {
+      counters.unanswered++;
+      return reply;
+    }
+    // A zone transfer stream counts as one NOERROR answer.
+    const rcode = isReplyStream(reply) || reply.length < 4 ? 0 : reply[3]! & 0xf;
+    const key = answerKey(transport, rcode, questionType(msg));
+    counters.answers.set(key, (counters.answers.get(key) ?? 0) + 1);
+    return reply;
+  }
 }

@@ -62,6 +62,12 @@ const migrations: readonly string[] = [
   );
   ALTER TABLE zone_journal ADD COLUMN kind TEXT NOT NULL DEFAULT 'acme';
   `,
+  // 4: an optional TSIG key per account, for RFC 2136 UPDATE (docs/rfc2136.md). The secret is
+  // needed in clear to verify HMACs; the file is the service user's alone (0600 in a 0700 folder).
+  `
+  ALTER TABLE accounts ADD COLUMN tsig_algorithm TEXT;
+  ALTER TABLE accounts ADD COLUMN tsig_secret TEXT;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

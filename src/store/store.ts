@@ -30,6 +30,14 @@ export interface Account {
   readonly label: string | null;
   readonly createdAt: number;
   readonly revokedAt: number | null;
+  /** The account's TSIG key for DNS UPDATE (hmac-sha256/384/512), or null; never shown or logged. */
+  readonly tsig: StoredTsigKey | null;
+}
+
+export interface StoredTsigKey {
+  readonly algorithm: string;
+  /** Base64. */
+  readonly secret: string;
 }
 
 /** An account brought over from another system, with its hash, creation time and served values. */
@@ -66,6 +74,22 @@ export interface TxtUpdate {
   readonly subdomain: string;
   readonly value: string;
   readonly remote?: string | null;
+  /** A DNS UPDATE instead: its steps replace `value` (which is then ''). */
+  readonly edit?: SlotEdit;
+}
+
+/** One step of a DNS UPDATE on a slot's TXT values, applied in order (RFC 2136 §3.4.2). */
+export type SlotEditStep = { readonly op: 'add'; readonly value: string } | { readonly op: 'delete'; readonly value: string } | { readonly op: 'clear' };
+
+/**
+ * A DNS UPDATE on one slot: `check` sees what the slot serves inside the transaction (its
+ * prerequisites) and returns an error to change nothing; then the steps apply.
+ */
+export interface SlotEdit {
+  readonly steps: readonly SlotEditStep[];
+  readonly check?: (served: readonly string[]) => AppError | null;
+  /** For the audit trail: the TSIG key name. */
+  readonly via: string;
 }
 
 /** An account's credential or state changed; `username: null` means any account may have. */
@@ -134,6 +158,8 @@ interface AccountRow {
   label: string | null;
   created_at: number;
   revoked_at: number | null;
+  tsig_algorithm: string | null;
+  tsig_secret: string | null;
 }
 
 /** `kind` for change events and journal rows: absent for 'acme', the kind every older reader knows. */
@@ -160,6 +186,7 @@ function toAccount(row: AccountRow): Account {
     label: row.label,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+    tsig: row.tsig_algorithm !== null && row.tsig_secret !== null ? { algorithm: row.tsig_algorithm, secret: row.tsig_secret } : null,
   };
 }
 
@@ -548,6 +575,16 @@ export class Store extends EventEmitter<StoreEvents> {
     this.emit('account', { username });
   }
 
+  /** Adds, replaces (`key`) or removes (null) the account's TSIG key; applies to the next UPDATE. */
+  setTsigKey(username: string, key: StoredTsigKey | null): void {
+    const account = this.#requireAccount(username);
+    this.#write(() => {
+      this.#prepare('UPDATE accounts SET tsig_algorithm = ?, tsig_secret = ? WHERE username = ?').run(key?.algorithm ?? null, key?.secret ?? null, username);
+      this.#insertAudit({ kind: key ? 'account.tsig' : 'account.tsig_remove', username, subdomain: account.subdomain, detail: key?.algorithm ?? null });
+    });
+    this.emit('account', { username });
+  }
+
   setAllowfrom(username: string, allowfrom: readonly string[]): void {
     const account = this.#requireAccount(username);
     this.#write(() => {
@@ -585,6 +622,14 @@ export class Store extends EventEmitter<StoreEvents> {
   }
 
   /**
+   * A DNS UPDATE's steps on a slot, through the same queue and transaction as POST /update (same
+   * fsync, retention and journal); rejects with the edit's own error when its check fails.
+   */
+  submitSlotEdit(subdomain: string, edit: SlotEdit, remote: string | null = null): Promise<SlotChange> {
+    return this.#txtQueue.submit({ subdomain, value: '', remote, edit });
+  }
+
+  /**
    * Several updates in one transaction. Each gets its own outcome: a slot that is not active
    * fails alone (AppError 'slot_not_found') and changes nothing; a database error fails them all.
    */
@@ -594,27 +639,47 @@ export class Store extends EventEmitter<StoreEvents> {
     return outcomes;
   }
 
-  #addTxtValueInTransaction({ subdomain, value, remote }: TxtUpdate): SlotChange | AppError {
+  #addTxtValueInTransaction({ subdomain, value, remote, edit }: TxtUpdate): SlotChange | AppError {
     // A ddns slot serves addresses only: its credential can never set a TXT.
     const username = this.#prepare("SELECT username FROM accounts WHERE subdomain = ? AND state = 'active' AND kind = 'acme'").pluck().get(subdomain) as string | undefined;
     if (username === undefined) return new AppError('slot_not_found', `no active slot ${subdomain}`);
+    const before = this.#storedValues(subdomain);
+    if (edit) {
+      const refusal = edit.check?.(this.slotValues(subdomain)) ?? null;
+      if (refusal) return refusal;
+    }
+    this.#dropExpired(subdomain);
+    if (edit) {
+      for (const step of edit.steps) this.#applyStep(subdomain, step, username, remote ?? null, edit.via);
+    } else {
+      this.#applyStep(subdomain, { op: 'add', value }, username, remote ?? null, null);
+    }
+    const values = this.slotValues(subdomain);
+    const serial = this.#bumpSerial([{ subdomain, before, after: values }]);
+    return { subdomain, values, serial };
+  }
+
+  #applyStep(subdomain: string, step: SlotEditStep, username: string, remote: string | null, via: string | null): void {
+    if (step.op === 'clear' || step.op === 'delete') {
+      const removed =
+        step.op === 'clear'
+          ? this.#prepare('DELETE FROM txt_values WHERE subdomain = ?').run(subdomain).changes
+          : this.#prepare('DELETE FROM txt_values WHERE subdomain = ? AND value = ?').run(subdomain, step.value).changes;
+      if (removed > 0) this.#insertAudit({ kind: 'txt.delete', username, subdomain, remote, detail: via });
+      return;
+    }
     // Within one millisecond, order by insertion still: never let a new value look older.
     const newest = this.#prepare('SELECT MAX(updated_at) FROM txt_values WHERE subdomain = ?').pluck().get(subdomain) as number | null;
     const stamp = Math.max(this.#now(), (newest ?? 0) + 1);
-    const before = this.#storedValues(subdomain);
-    this.#dropExpired(subdomain);
     this.#prepare(
       `INSERT INTO txt_values (subdomain, value, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (subdomain, value) DO UPDATE SET updated_at = excluded.updated_at`,
-    ).run(subdomain, value, stamp);
+    ).run(subdomain, step.value, stamp);
     this.#prepare(
       `DELETE FROM txt_values WHERE subdomain = ? AND value NOT IN
          (SELECT value FROM txt_values WHERE subdomain = ? ORDER BY updated_at DESC LIMIT ?)`,
     ).run(subdomain, subdomain, this.#valuesPerSlot);
-    this.#insertAudit({ kind: 'txt.update', username, subdomain, remote: remote ?? null });
-    const values = this.slotValues(subdomain);
-    const serial = this.#bumpSerial([{ subdomain, before, after: values }]);
-    return { subdomain, values, serial };
+    this.#insertAudit({ kind: 'txt.update', username, subdomain, remote, detail: via });
   }
 
   /**

@@ -57,7 +57,7 @@ t.test('list --stale shows only active accounts silent for longer than DAYS', as
 });
 
 t.test('staleAccounts: the boundary is "more than DAYS"', async (t) => {
-  const acc = { username: 'u', passwordHash: '', subdomain: 's', allowfrom: [], state: 'active' as const, kind: 'acme' as const, label: null, createdAt: 0, revokedAt: null };
+  const acc = { username: 'u', passwordHash: '', subdomain: 's', allowfrom: [], state: 'active' as const, kind: 'acme' as const, label: null, createdAt: 0, revokedAt: null, tsig: null };
   const now = 10 * day;
   t.same(staleAccounts([{ account: acc, lastUpdateAt: now - 3 * day, updated: true }], 3, now), []);
   t.equal(staleAccounts([{ account: acc, lastUpdateAt: now - 3 * day - 1, updated: true }], 3, now).length, 1);

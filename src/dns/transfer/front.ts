@@ -7,22 +7,11 @@ import { addressInCidrs } from '../../net/address.js';
 import { HEADER_LENGTH, Opcode, Rcode, RRType } from '../constants.js';
 import type { PeerResponder, ReplyStream } from '../peer-responder.js';
 import type { Responder, Transport } from '../responder.js';
-import {
-  appendUnsignedTsig,
-  findTsig,
-  RCODE_NOTAUTH,
-  signMessage,
-  timeOtherData,
-  TsigError,
-  tsigErrorName,
-  verifyRequest,
-  type TsigKey,
-  type TsigRecord,
-} from '../tsig.js';
+import { findTsig, tsigErrorName, verifyRequest } from '../tsig.js';
+import { bareReply, signReply as signWith, tsigErrorReply, type SignedRequest as Signed } from '../tsig-replies.js';
 import { readMessage, readName, type WireMessage } from '../wire-reader.js';
 import type { ZoneIndex } from '../zone-index.js';
 import { createMessageStream, createTransferSigner, type TransferRecord } from './message-stream.js';
-import { MessageWriter } from './message-writer.js';
 import type { TransferSettings } from './settings.js';
 import { axfrRecords, ixfrRecords, type JournalSource, type SlotTtls } from './zone-records.js';
 
@@ -36,12 +25,6 @@ export interface TransferFrontOptions {
   readonly logger: Logger;
   /** Seconds since the epoch; tests move it. */
   readonly now?: () => number;
-}
-
-/** A signed request that verified: its key and MAC sign our reply. */
-interface Signed {
-  readonly key: TsigKey;
-  readonly tsig: TsigRecord;
 }
 
 export function createTransferFront(options: TransferFrontOptions): PeerResponder {
@@ -69,7 +52,7 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
       const check = verifyRequest(msg, tsig, settings.keys, now());
       if (!check.ok) {
         logger.info('dns: TSIG check failed', { peer, key: tsig.keyName, algorithm: tsig.algorithmName, error: tsigErrorName(check.error) });
-        return tsigErrorReply(msg, check.tsig, check.error, check.key);
+        return tsigErrorReply(msg, check.tsig, check.error, check.key, now());
       }
       signed = { key: check.key, tsig: check.tsig };
     }
@@ -147,32 +130,12 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
     return style === 'soa only' ? (stream.next() as Buffer) : stream;
   };
 
-  /** NOTAUTH with the TSIG error (RFC 8945 §5.2): unsigned for BADKEY/BADSIG, signed otherwise. */
-  const tsigErrorReply = (msg: Buffer, tsig: TsigRecord, error: number, key: TsigKey | undefined): Buffer => {
-    const parsed = readMessage(msg);
-    const bare = bareReply(msg, typeof parsed === 'string' ? null : parsed, RCODE_NOTAUTH);
-    if (!key) return appendUnsignedTsig(bare, tsig, error, now());
-    // BADTIME: signed at the request's time, so its sender can verify it; our clock in other data.
-    const badTime = error === TsigError.BADTIME;
-    const timeSigned = badTime ? tsig.timeSigned : now();
-    const otherData = badTime ? timeOtherData(now()) : undefined;
-    return signMessage(bare, key, { timeSigned, priorMac: tsig.mac, error, otherData, originalId: tsig.originalId }).message;
-  };
-
   const errorReply = (msg: Buffer, parsed: WireMessage | null, rcode: number, signed: Signed | null): Buffer =>
     signReply(bareReply(msg, parsed, rcode), signed);
 
-  const signReply = (reply: Buffer, signed: Signed | null): Buffer =>
-    signed ? signMessage(reply, signed.key, { timeSigned: now(), priorMac: signed.tsig.mac }).message : reply;
+  const signReply = (reply: Buffer, signed: Signed | null): Buffer => signWith(reply, signed, now());
 
   return { respond };
-}
-
-/** The header echoed (ID, opcode, RD), the rcode, and the question when it could be read. */
-function bareReply(msg: Buffer, parsed: WireMessage | null, rcode: number): Buffer {
-  const writer = new MessageWriter({ id: msg.readUInt16BE(0), flags: 0x8000 | (msg.readUInt16BE(2) & 0x7900) | rcode }, 512);
-  if (parsed?.question) writer.question(parsed.question.name.labels, parsed.question.type, parsed.question.class);
-  return writer.finish();
 }
 
 /** The question's type, read without decoding the message; undefined when unreadable. */

@@ -1,0 +1,74 @@
+// What an account's key may change, as BIND's `update-policy { grant KEY name SLOT TXT; }`: the
+// update section is prescanned in order (RFC 2136 §3.4.1: NOTZONE, FORMERR) and each record is
+// checked against the grant (REFUSED), then turned into steps on the slot's values. Pure.
+import { txtPattern } from '../../crypto/secrets.js';
+import { Rcode, RRClass, RRType } from '../constants.js';
+import type { SlotEditStep } from '../../store/store.js';
+import { inZone } from './prerequisites.js';
+import type { UpdateRecord } from './update-message.js';
+
+export interface SlotGrant {
+  readonly origin: string;
+  /** The one name the key may change: the account's slot. */
+  readonly slot: string;
+}
+
+export type UpdatePlan =
+  | { readonly ok: true; readonly steps: readonly SlotEditStep[] }
+  | { readonly ok: false; readonly rcode: number; readonly reason: string };
+
+const META_TYPES: ReadonlySet<number> = new Set([RRType.ANY, RRType.AXFR, RRType.IXFR, 253, 254]);
+
+export function planUpdate(updates: readonly UpdateRecord[], grant: SlotGrant): UpdatePlan {
+  const steps: SlotEditStep[] = [];
+  for (const u of updates) {
+    if (!inZone(u.name, grant.origin)) return refuse(Rcode.NOTZONE, 'a record outside the zone');
+    const form = prescan(u);
+    if (form) return refuse(Rcode.FORMERR, form);
+    if (u.name !== grant.slot) return refuse(Rcode.REFUSED, `${u.name} is not the key's slot`);
+    // Deleting every RRset at the slot touches only its TXT: nothing else lives there.
+    if (u.class === RRClass.ANY && u.type === RRType.ANY) {
+      steps.push({ op: 'clear' });
+      continue;
+    }
+    if (u.type !== RRType.TXT) return refuse(Rcode.REFUSED, `type ${u.type} at the slot (only TXT)`);
+    if (u.class === RRClass.ANY) {
+      steps.push({ op: 'clear' });
+      continue;
+    }
+    const value = acmeValue(u.rdata);
+    if (u.class === RRClass.NONE) {
+      // A value that cannot be stored is not there to delete: a no-op, as for any absent record.
+      if (value !== null) steps.push({ op: 'delete', value });
+      continue;
+    }
+    if (value === null) return refuse(Rcode.REFUSED, 'a TXT value that is not an ACME challenge (43 characters of base64url)');
+    steps.push({ op: 'add', value });
+  }
+  return { ok: true, steps };
+}
+
+/** RFC 2136 §3.4.1.2: the form each class demands. */
+function prescan(u: UpdateRecord): string | null {
+  if (u.class === RRClass.IN) return META_TYPES.has(u.type) ? 'a meta type added' : null;
+  if (u.class === RRClass.ANY) {
+    if (u.ttl !== 0 || u.rdata.length !== 0) return 'an RRset deletion with a TTL or data';
+    return META_TYPES.has(u.type) && u.type !== RRType.ANY ? 'a meta type deleted' : null;
+  }
+  if (u.class === RRClass.NONE) {
+    if (u.ttl !== 0) return 'a record deletion with a TTL';
+    return META_TYPES.has(u.type) ? 'a meta type deleted' : null;
+  }
+  return `class ${u.class}`;
+}
+
+/** The value of a TXT rdata holding one ACME challenge string, else null. */
+function acmeValue(rdata: Buffer): string | null {
+  if (rdata.length !== 44 || rdata[0] !== 43) return null;
+  const value = rdata.toString('latin1', 1);
+  return txtPattern.test(value) ? value : null;
+}
+
+function refuse(rcode: number, reason: string): UpdatePlan {
+  return { ok: false, rcode, reason };
+}
