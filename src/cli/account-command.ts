@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { createAccountAdministration } from '../accounts/administration.js';
 import { parseStaleDays } from '../accounts/renewal-health.js';
-import { createAccountService } from '../accounts/service.js';
+import { createAccountService, type Credentials } from '../accounts/service.js';
 import { publicApiUrl } from '../config/load.js';
 import { createBcryptPool } from '../crypto/bcrypt-pool.js';
 import { AppError } from '../errors.js';
@@ -86,9 +86,11 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
     nameserver: updateNameserver(config.dns.ns_addresses, config.dns.listen),
   });
   const algorithm = values['tsig-algorithm'] === undefined ? undefined : parseTsigAlgorithm(values['tsig-algorithm']);
-  const printTsig = (credentials: TsigCredentials, extra: object = {}): void => {
-    if (values.json) print({ ...extra, ...credentials });
-    else process.stdout.write(formatTsigCredentials(credentials));
+  const printTsig = (credentials: TsigCredentials, added?: Credentials & { server_url: string }): void => {
+    if (values.json) return print({ ...added, ...credentials });
+    // The password too: the account also works with acme-dns clients, and it is shown only now.
+    if (added) process.stdout.write(`# acme-dns API: server_url ${added.server_url} username ${added.username} password ${added.password}\n`);
+    process.stdout.write(formatTsigCredentials(credentials));
   };
   try {
     switch (action) {
