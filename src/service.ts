@@ -82,8 +82,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const dnsCounters = createDnsCounters();
     const udp = workerCount > 1 ? 'workers' : 'here';
     // An UPDATE is answered once every process answering DNS has it, as POST /update (below).
-    let workersSettled: (() => Promise<void>) | undefined;
-    const update = createUpdateResponder({ zone, store, logger, guard: dnsUpdateGuard(config), dnsVisible: () => workersSettled?.() ?? Promise.resolve() });
+    const workersSettled: { settled?: (() => Promise<void>) | undefined } = {};
+    const update = createUpdateResponder({ zone, store, logger, guard: dnsUpdateGuard(config), dnsVisible: () => workersSettled.settled?.() ?? Promise.resolve() });
     const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings, journal: store }, counters: dnsCounters, udp, update });
     closers.push(() => dns.close());
     // With workers, this process keeps TCP, transfers and whatever they hand over.
@@ -94,7 +94,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (workers) closers.push(() => workers.close());
     // A change is acknowledged (200) only once every process answering DNS has it.
     const dnsVisible = workers ? (): Promise<void> => workers.settled() : undefined;
-    workersSettled = dnsVisible;
+    workersSettled.settled = dnsVisible;
     // Registered after the zone index, so a NOTIFY always carries the serial just committed.
     const notifier = createNotifier({ secondaries: settings.secondaries, soa: () => zone.soa(), logger });
     const notifyChange = (): void => notifier.changed();

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { runUpdateClient } from '../dns/update-helpers.js';
-import { toolMissing } from '../dns/socket-helpers.js';
-import { runCli, startServer } from './run-cli.js';
+import { run, toolMissing } from '../dns/socket-helpers.js';
+import { cleanEnv, runCli, startServer } from './run-cli.js';
 
 const skip = toolMissing('nsupdate', 'bind9-dnsutils');
 const zone = 'auth.example.org';
@@ -80,4 +80,22 @@ t.test('bad --tsig-algorithm is a usage error that creates nothing', async (t) =
   t.match(result.stderr, /TSIG algorithm "md5" is not one of hmac-sha256, hmac-sha384, hmac-sha512/);
   const list = await runCli(['account', 'list', '--json', '--zone', zone, '--db', join(dir, 'store.db')]);
   t.same(list.code === 0 ? JSON.parse(list.stdout) : [], [], 'no account was made');
+});
+
+t.test('with DNS workers, an UPDATE is answered only once the workers serve it', { skip }, async (t) => {
+  const dir = tempDir(t);
+  const db = join(dir, 'store.db');
+  const common = ['--zone', zone, '--db', db, '--ns-address', '127.0.0.1'];
+  const added = await runCli(['account', 'add', '--tsig', '--json', ...common]);
+  const creds = JSON.parse(added.stdout) as { fulldomain: string; tsig: { name: string; algorithm: string; secret: string } };
+  const server = await startServer(t, [...common, '--dns-listen', '127.0.0.1:0', '--api-listen', '127.0.0.1:0'], cleanEnv({ ACME_DELEGATE_DNS_WORKERS: '2' }));
+  const spec = `${creds.tsig.algorithm}:${creds.tsig.name}:${creds.tsig.secret}`;
+  for (let i = 0; i < 5; i++) {
+    const value = `round${i}`.padEnd(43, String.fromCharCode(65 + i));
+    const out = await runUpdateClient('nsupdate', ['-y', spec], [`server 127.0.0.1 ${server.dnsPort}`, `zone ${zone}`, `update add ${creds.fulldomain} 60 TXT ${value}`, 'send']);
+    t.equal(out.code, 0, out.output);
+    // UDP queries are answered by the workers: the value must be there the moment NOERROR came.
+    const served = await run('dig', ['+short', '+tries=1', '@127.0.0.1', '-p', String(server.dnsPort), 'TXT', creds.fulldomain]);
+    t.match(served, value, `update ${i} served by the workers at once`);
+  }
 });
