@@ -9,7 +9,10 @@
 #   edns      random slots with EDNS0 and the DO bit (as validating resolvers ask)
 # and prints queries/s for each server with the ratios to the echo server and to Knot.
 # "1 core": every server pinned to CPU 0 (Knot with one UDP worker), dnsperf to CPU 1.
-# "2 cores": nothing pinned; Knot with two UDP workers, ours with dns.workers = 2 when supported.
+# "2 cores": nothing pinned; Knot with two UDP workers, ours with dns.workers = 2 (two DNS worker
+# processes beside the server process).
+# "Ours" is the real service (scripts/bench-dns-server.ts: the slots imported into a fresh store,
+# then startService as `acme-delegate serve` runs it), with dns.workers = the core count.
 # Starts its own servers and stops each by PID; every run is bounded by BENCH_DNS_SECONDS.
 #   BENCH_DNS_SECONDS   per dnsperf run (default 5)
 #   BENCH_DNS_ROUNDS    runs per server and mix, interleaved; the best is kept (default 3): the
@@ -17,7 +20,6 @@
 #   BENCH_DNS_ACCOUNTS  account counts (default "10 100000")
 #   BENCH_DNS_CORES     core counts (default "1 2")
 #   BENCH_DNS_MIXES     query mixes (default "hot random nxdomain mixed")
-#   BENCH_DNS_NO_FAST_PATH=1 measures the general (dns2) path without the answer cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -83,7 +85,7 @@ measure() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
-echo "bench-dns: ${seconds}s per run, best of ${rounds}; $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version)${BENCH_DNS_NO_FAST_PATH:+; fast path off}"
+echo "bench-dns: ${seconds}s per run, best of ${rounds}; $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version)"
 printf '%-9s %-5s %-9s %10s %10s %10s %6s %9s %9s\n' accounts cores mix "echo q/s" "ours q/s" "knot q/s" "lost" "ours/echo" "ours/knot"
 
 for accounts in $accounts_list; do
@@ -120,12 +122,12 @@ zone:
 CONF
     start "$work/echo.log" $server_pin node scripts/bench/dns-echo-server.mjs "$echo_port"
     start "$work/knot.log" $server_pin "$knotd" --config "$knot/knot.conf"
-    BENCH_DNS_WORKERS="$cores" start "$work/ours.log" $server_pin node --expose-gc --import tsx scripts/bench-dns-server.ts "$ours_port" "$data/slots.tsv"
+    BENCH_DNS_WORKERS="$cores" start "$work/ours.log" $server_pin node --expose-gc --import tsx scripts/bench-dns-server.ts "$ours_port" "$data/slots.tsv" "$work/store-$accounts-$cores.sqlite"
     wait_for "echo server" 10 grep -q '^ready' "$work/echo.log"
     wait_for "our server ($accounts accounts)" 120 grep -q '^ready' "$work/ours.log"
     wait_for "knotd ($accounts accounts)" 120 dig +time=1 +tries=1 +short @127.0.0.1 -p "$knot_port" "$zone" SOA
-    read -r _ _ build_ms heap_mb rss_mb <"$work/ours.log"
-    echo "  ours with $accounts accounts: index built and answering in ${build_ms} ms; heap ${heap_mb} MB, RSS ${rss_mb} MB"
+    read -r _ _ build_ms heap_mb rss_mb rss_each <"$work/ours.log"
+    echo "  ours with $accounts accounts, dns.workers=$cores: started and answering in ${build_ms} ms; heap ${heap_mb} MB; RSS ${rss_mb} MB (server process + each worker: ${rss_each} MB)"
     for mix in $mixes; do
       echo_qps=0 ours_qps=0 knot_qps=0 ours_lost=0
       for _ in $(seq 1 "$rounds"); do
