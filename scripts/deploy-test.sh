@@ -372,6 +372,38 @@ else
   fail "the Cloudflare emulation starts in the container's network" "$(tail -n 5 "$emulator_log")"
 fi
 
+say "A: DNS answered by two worker processes (dns.workers = 2)"
+enable_workers() {
+  in_ct "$1" sed -i -e 's/^# workers = 1$/workers = 2/' /etc/acme-delegate/config.toml &&
+    in_ct "$1" grep -qx 'workers = 2' /etc/acme-delegate/config.toml &&
+    in_ct "$1" systemctl restart acme-delegate && wait_for 20 serves_soa "$1"
+}
+worker_pids() { in_ct "$1" pgrep -u acme-delegate -f 'dns/workers/worker-process'; }
+two_workers() { [[ $(worker_pids "$1" | wc -l) == 2 ]]; }
+workers_filtered() {
+  local pid
+  for pid in $(worker_pids "$1"); do in_ct "$1" grep -qP '^Seccomp:\t2$' "/proc/$pid/status" || return 1; done
+}
+# served_every_time NAME FQDN VALUE: ten queries in a row (spread over the workers) all carry it.
+served_every_time() {
+  local i
+  for i in $(seq 1 10); do serves_txt "$1" "$2" "$3" || return 1; done
+}
+replaced() { two_workers "$1" && ! worker_pids "$1" | grep -qx "$2"; }
+answers_from_same_main() { served_every_time "$1" "$2" "$3" && [[ $(main_pid "$1") == "$4" ]]; }
+check "workers = 2 in config.toml, restarted, SOA served on port 53" enable_workers a
+check "two DNS worker processes beside the main one, as the service user" wait_for 20 two_workers a
+check "the workers run under the unit's system call filter (Seccomp: 2)" workers_filtered a
+worker_value=$(new_token)
+check "with workers: POST /update accepted" update a "$account" "$worker_value"
+check "with workers: every query right after the 200 carries the value" served_every_time a "$fulldomain" "$worker_value"
+main_before=$(main_pid a) || true
+victim=$(worker_pids a | head -n 1) || true
+in_ct a kill -KILL "$victim" || true
+check "a worker killed with -9: DNS keeps answering, the main process stays" \
+  answers_from_same_main a "$fulldomain" "$worker_value" "$main_before"
+check "the killed worker is replaced" wait_for 20 replaced a "$victim"
+
 say "A: reload, kill -9 of the main process"
 pid_before=$(main_pid a) || true
 same_process_serving() { [[ $(main_pid "$1") == "$2" ]] && service_active "$1" && serves_soa "$1"; }
