@@ -193,7 +193,8 @@ export async function startDnsWorkers(options: DnsWorkerPoolOptions): Promise<Dn
     );
   };
 
-  cluster.setupPrimary({ exec: workerEntry(), args: [], serialization: 'advanced' });
+  // --expose-gc: a worker collects the garbage of its load at once (worker-process.ts).
+  cluster.setupPrimary({ exec: workerEntry(), args: [], execArgv: [...process.execArgv, '--expose-gc'], serialization: 'advanced' });
   const started = new Promise<void>((resolve, reject) => (startup = { resolve, reject }));
   for (let i = 0; i < options.count; i++) fork();
   try {
