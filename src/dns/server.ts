@@ -25,6 +25,16 @@ export interface DnsServer {
   addresses(): { udp: HostPort[]; tcp: HostPort[] };
   /** Answers datagrams received elsewhere (by a DNS worker) with this server's responder and RRL. */
   datagramHandler(send: SendDatagram): (msg: Buffer, peer: DatagramPeer) => void;
+  /** Sends a datagram from UDP listener number `listener` (a DNS worker sending the primary's reply). */
+  sendFrom(listener: number, reply: Uint8Array, port: number, address: string): void;
+}
+
+/** How a DNS worker process (src/dns/workers/) listens: UDP only, on sockets shared with the other workers. */
+export interface WorkerListening {
+  /** The UDP addresses, ports already chosen by the primary. */
+  readonly listeners: readonly HostPort[];
+  /** Takes a datagram from listener number `listener` away from the responder (to the primary): true when taken. */
+  readonly divert: (listener: number, msg: Buffer, peer: DatagramPeer) => boolean;
 }
 
 export interface DnsServerOptions {
@@ -39,6 +49,8 @@ export interface DnsServerOptions {
    * released for the workers to bind.
    */
   readonly udp?: 'here' | 'workers';
+  /** In a DNS worker process: no TCP, and UDP as described (the answer pipeline stays this one). */
+  readonly worker?: WorkerListening;
   /** Zone transfers and TSIG: who may transfer, and the journal IXFR reads. */
   readonly transfer?: { readonly zone: ZoneIndex; readonly settings: TransferSettings; readonly journal?: JournalSource };
   /** Counts answers for /metrics. */
@@ -74,7 +86,12 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   };
 
   try {
-    for (const text of config.dns.listen) {
+    const worker = options.worker;
+    for (const [index, { host, port }] of (worker?.listeners ?? []).entries()) {
+      const divert = (msg: Buffer, peer: DatagramPeer): boolean => worker!.divert(index, msg, peer);
+      udp.push(await listenUdp(host, port, responder, logger, rrl, { shared: true, divert }));
+    }
+    for (const text of worker ? [] : config.dns.listen) {
       const { host, port } = parseHostPort(text);
       const bindUdp = (p: number): Promise<UdpListener> => (udpHere ? listenUdp(host, p, responder, logger, rrl) : reserveUdpPort(host, p));
       const pair = await bindPair(host, port, bindUdp, (p) => listenTcp(host, p, responder, tcpOptions, logger));
@@ -95,6 +112,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     close: closeAll,
     addresses: () => ({ udp: udp.map((l) => l.address()), tcp: tcp.map((l) => l.address()) }),
     datagramHandler: (send) => createDatagramHandler(responder, send, logger, rrl),
+    sendFrom: (listener, reply, port, address) => udp[listener]?.send(reply, port, address),
   };
 }
 

@@ -33,6 +33,7 @@ async function start(t: { teardown(fn: () => Promise<void>): void }, workers: nu
       'api.registration': 'open',
       'store.path': join(dir, 'db.sqlite'),
       'store.bcrypt_cost': '4',
+      'log.level': 'warn',
       ...extra,
     },
   });
@@ -80,7 +81,8 @@ async function withStopped<T>(pid: number, body: () => Promise<T>): Promise<T> {
   }
 }
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+/** Starting a worker under tsx takes seconds, and many more on a loaded machine. */
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);

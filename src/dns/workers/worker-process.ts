@@ -5,12 +5,10 @@
 // It never writes. Signals are the primary's business: a worker ends when its primary goes.
 import { EventEmitter } from 'node:events';
 import { createLogger, type Logger } from '../../log.js';
-import { countingResponder, createDnsCounters } from '../../metrics/dns-counters.js';
+import { createDnsCounters } from '../../metrics/dns-counters.js';
 import { openConfiguredServingReader } from '../../store/open-configured.js';
 import type { SlotChange } from '../../store/store.js';
-import { createResponder } from '../responder.js';
-import { createConfiguredRrl } from '../server.js';
-import { listenUdp, type UdpListener } from '../udp-listener.js';
+import { startDnsServer, type DnsServer } from '../server.js';
 import { createZoneIndex, type ZoneIndex } from '../zone-index.js';
 import { snapshotCounters } from './counters.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -28,7 +26,7 @@ function runDnsWorker(): void {
   let loadedSerial = 0;
   let start: Extract<ToWorker, { kind: 'start' }> | undefined;
   let logger: Logger | undefined;
-  const listeners: UdpListener[] = [];
+  let server: DnsServer | undefined;
 
   const load = (message: Extract<ToWorker, { kind: 'start' }>): void => {
     start = message;
@@ -52,17 +50,14 @@ function runDnsWorker(): void {
 
   const serve = async (): Promise<void> => {
     if (!start || !zone || !logger) throw new Error('told to serve before the zone was loaded');
-    const { config } = start;
-    const responder = countingResponder(createResponder({ zone, logger }), counters);
-    const rrl = createConfiguredRrl(config);
-    for (const [index, { host, port }] of start.listeners.entries()) {
-      const divert = (msg: Buffer, peer: { address: string; port: number }): boolean => {
-        if (!answeredByPrimary(msg)) return false;
-        send({ kind: 'forward', listener: index, msg, address: peer.address, port: peer.port });
-        return true;
-      };
-      listeners.push(await listenUdp(host, port, responder, logger, rrl, { shared: true, divert }));
-    }
+    const divert = (listener: number, msg: Buffer, peer: { address: string; port: number }): boolean => {
+      if (!answeredByPrimary(msg)) return false;
+      send({ kind: 'forward', listener, msg, address: peer.address, port: peer.port });
+      return true;
+    };
+    // The same answer pipeline as the primary's (fast path, cache, rules, RRL, counters), without
+    // the transfer front: what it would handle is diverted to the primary.
+    server = await startDnsServer({ config: start.config, zone, logger, counters, worker: { listeners: start.listeners, divert } });
     setInterval(() => send({ kind: 'counters', counters: snapshotCounters(counters) }), COUNTERS_INTERVAL_MS).unref();
     send({ kind: 'serving' });
   };
@@ -87,7 +82,7 @@ function runDnsWorker(): void {
           serve().catch(fail);
           break;
         case 'reply':
-          listeners[message.listener]?.send(message.reply, message.port, message.address);
+          server?.sendFrom(message.listener, message.reply, message.port, message.address);
           break;
       }
     } catch (error) {
