@@ -10,7 +10,7 @@ import t from 'tap';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
 import { startService, type RunningService } from '../../src/service.js';
-import { buildQuery, decode, header } from './helpers.js';
+import { addDdnsSlot, buildQuery, decode, header } from './helpers.js';
 import { udpExchange } from './socket-helpers.js';
 
 const ZONE = 'auth.example.org';
@@ -122,6 +122,22 @@ t.test('every worker serves the new value as soon as POST /update answers 200', 
       t.same(await withStopped(other, () => servedValues(service, account, 3)), Array(3).fill(expected), `update ${n}: worker ${pid} has it`);
     }
     previous = txt;
+  }
+});
+
+t.test('ddns slots: A records reach every worker as the store emits them', async (t) => {
+  const pids = service.dnsWorkerPids();
+  addDdnsSlot(service.store, 'home', { ipv4: '203.0.113.7' });
+  const addresses = async (): Promise<string[]> => {
+    const reply = await udpExchange(dnsPort(service), buildQuery(`home.${ZONE}`, { type: 1 }));
+    return decode(reply).answers.map((a) => (a as unknown as { address: string }).address);
+  };
+  // A change made straight on the store (no API reply to wait for) is applied within moments.
+  await waitFor('the address in DNS', async () => (await addresses()).includes('203.0.113.7'), 10_000);
+  service.store.setAddresses({ subdomain: 'home', ipv4: '198.51.100.9' });
+  await waitFor('the new address in DNS', async () => (await addresses()).includes('198.51.100.9'), 10_000);
+  for (const [i, pid] of pids.entries()) {
+    t.same(await withStopped(pids[1 - i] as number, addresses), ['198.51.100.9'], `worker ${pid} serves the new A record`);
   }
 });
 
