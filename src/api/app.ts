@@ -12,6 +12,7 @@ import { isStorageFault } from '../store/storage-faults.js';
 import type { Store } from '../store/store.js';
 import { limitConnections } from './connection-limits.js';
 import { httpStatusFor, isKnownCode } from './error-codes.js';
+import { ddnsRoutes } from './ddns-routes.js';
 import { healthRoute } from './health-route.js';
 import { registerRateLimits } from './rate-limits.js';
 import { registerRoute } from './register-route.js';
@@ -109,6 +110,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const routes = async (scope: FastifyInstance): Promise<void> => {
     registerRoute(scope, { ...deps, limitRegistration: limits.limitRegistration });
     updateRoute(scope, { ...deps, updateGuard: limits.updateGuard });
+    ddnsRoutes(scope, { ...deps, updateGuard: limits.updateGuard });
     healthRoute(scope, deps);
   };
   await app.register(routes);

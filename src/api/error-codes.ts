@@ -4,6 +4,7 @@
 const statusByCode: Readonly<Record<string, number>> = {
   forbidden: 401,
   bad_txt: 400,
+  bad_address: 400,
   bad_subdomain: 400,
   malformed_json_payload: 400,
   invalid_allowfrom_cidr: 400,

@@ -2,12 +2,13 @@
 // password, source address, someone else's subdomain, unreadable body) is one 401 "forbidden".
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { allowedFrom, type AccountService } from '../accounts/service.js';
-import { passwordPattern, txtPattern, uuidPattern } from '../crypto/secrets.js';
+import { txtPattern } from '../crypto/secrets.js';
 import { AppError } from '../errors.js';
-import type { Admission, UpdateGuard } from '../limits/update-guard.js';
+import type { UpdateGuard } from '../limits/update-guard.js';
+import { authenticateAdmitted, refusalPause, wellFormedCredentials, type Admitted } from './guarded-auth.js';
 import type { Logger } from '../log.js';
 import { requestLogger } from './request-log.js';
-import type { Account, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { parseLooseJson } from './request-body.js';
 
 const forbidden = (): AppError => new AppError('forbidden', 'forbidden');
@@ -20,17 +21,8 @@ function header(value: string | string[] | undefined): string {
 function credentialsOf(request: FastifyRequest): { username: string; password: string; wellFormed: boolean } {
   const username = header(request.headers['x-api-user']);
   const password = header(request.headers['x-api-key']);
-  return { username, password, wellFormed: uuidPattern.test(username) && passwordPattern.test(password) };
+  return { username, password, wellFormed: wellFormedCredentials(username, password) };
 }
-
-type Admitted = Extract<Admission, { ok: true }>;
-
-/**
- * A refused guess is answered after this pause (a timer, no CPU): a guesser waiting for each
- * answer, as HTTP clients do, then sends one guess per connection per second instead of as many
- * as the event loop can refuse, which would crowd out real clients' requests.
- */
-const REFUSAL_DELAY_MS = 1000;
 
 export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts: AccountService; logger: Logger; updateGuard?: UpdateGuard }): void {
   const { store, accounts, logger, updateGuard } = deps;
@@ -51,21 +43,8 @@ export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts
     }
     // Debug only: under attack this line would be written thousands of times a second.
     requestLogger(logger, request).debug('update refused: rate limited', { username: wellFormed ? username : undefined, limit: admission.limit });
-    await new Promise((resolve) => setTimeout(resolve, REFUSAL_DELAY_MS));
+    await refusalPause();
     return reply.code(429).header('Retry-After', String(admission.retryAfterSeconds)).send({ error: 'rate_limited' });
-  };
-
-  /** The password check; its outcome feeds the rate limits (a success gives the token back). */
-  const authenticate = async (username: string, password: string, admission: Admitted | undefined): Promise<Account | undefined> => {
-    if (!admission) return accounts.authenticate(username, password);
-    try {
-      const account = await accounts.authenticate(username, password);
-      admission.done(account ? 'success' : 'failure');
-      return account;
-    } catch (error) {
-      admission.done('aborted');
-      throw error;
-    }
   };
 
   app.post('/update', { onRequest: [admit] }, async (request, reply) => {
@@ -80,7 +59,7 @@ export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts
       throw forbidden();
     }
     // Malformed credentials cannot match; still spend the compare so timing says nothing.
-    const account = await authenticate(wellFormed ? username : '', password, admission);
+    const account = await authenticateAdmitted(accounts, wellFormed ? username : '', password, admission);
     if (!account) {
       log.warn('update refused: bad credentials', { username: wellFormed ? username : undefined });
       throw forbidden();
