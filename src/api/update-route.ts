@@ -5,6 +5,7 @@ import { allowedFrom, type AccountService } from '../accounts/service.js';
 import { txtPattern } from '../crypto/secrets.js';
 import { AppError } from '../errors.js';
 import type { UpdateGuard } from '../limits/update-guard.js';
+import { asciiLower } from '../names/domain-name.js';
 import { authenticateAdmitted, refusalPause, wellFormedCredentials, type Admitted } from './guarded-auth.js';
 import type { Logger } from '../log.js';
 import { requestLogger } from './request-log.js';
@@ -68,7 +69,7 @@ export function updateRoute(app: FastifyInstance, deps: { store: Store; accounts
       log.warn('update refused: address not in allowfrom', { username });
       throw forbidden();
     }
-    const subdomain = typeof fields.subdomain === 'string' ? fields.subdomain.trim().toLowerCase() : '';
+    const subdomain = typeof fields.subdomain === 'string' ? asciiLower(fields.subdomain.trim()) : '';
     // A dynamic-DNS credential can set only its slot's addresses (POST /ddns/update, /nic/update).
     if (subdomain !== account.subdomain || account.kind !== 'acme') {
       log.warn('update refused: not the account subdomain', { username });

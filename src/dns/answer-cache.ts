@@ -4,7 +4,7 @@
 // per zone version. A template is what the general path produced, so replaying it is
 // byte-equivalent by construction; a test checks that on every hot case.
 import { HEADER_LENGTH } from './constants.js';
-import { asciiLower } from '../names/domain-name.js';
+import { asciiLower, asciiLowerByte } from '../names/domain-name.js';
 import type { Query } from './query-decoder.js';
 import type { ZoneView } from './zone-index.js';
 
@@ -81,8 +81,7 @@ function lowerNameInPlace(buf: Buffer, offset: number): void {
     const len = buf[at] as number;
     if (len === 0 || len > 63) return;
     for (let i = at + 1; i <= at + len && i < buf.length; i++) {
-      const c = buf[i] as number;
-      if (c >= 0x41 && c <= 0x5a) buf[i] = c + 0x20;
+      buf[i] = asciiLowerByte(buf[i] as number);
     }
     at += len + 1;
   }

@@ -10,6 +10,7 @@
 // query this module is not sure about (other opcodes, EDNS other than one plain OPT, a dot inside a
 // label, the apex, names under static records or the SOA's own names, qtype OPT/AXFR/IXFR) is
 // left to the general path by returning undefined.
+import { asciiLower, asciiLowerByte } from '../names/domain-name.js';
 import { HEADER_LENGTH, OUR_UDP_PAYLOAD, RRClass, RRType, Rcode } from './constants.js';
 import type { ResourceRecord } from './records.js';
 import { negativeSoa } from './rules.js';
@@ -69,7 +70,7 @@ export function createFastAnswers(zone: ZoneView): FastAnswers {
         for (let i = at + 1; i < end; i++) {
           const c = msg[i] as number;
           if (c === DOT) return undefined;
-          name[i - HEADER_LENGTH] = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+          name[i - HEADER_LENGTH] = asciiLowerByte(c);
         }
         at = end;
       }
@@ -198,7 +199,7 @@ export function encodeNegativeSoa(record: ResourceRecord, origin: string, apexOf
   const writeName = (text: string): void => {
     const parts = text.split('.').filter((p) => p !== '');
     for (let i = 0; i < parts.length; i++) {
-      const suffix = parts.slice(i).join('.').toLowerCase();
+      const suffix = asciiLower(parts.slice(i).join('.'));
       const known = names.get(suffix);
       if (known !== undefined) return u16(0xc000 | known);
       if (start + bytes.length < 0x4000) names.set(suffix, start + bytes.length);

@@ -7,6 +7,7 @@
 import { cidrMatcher, clientNetwork, type Cidr } from '../net/address.js';
 import { createTokenBuckets } from '../limits/token-buckets.js';
 import { HEADER_LENGTH, Rcode } from './constants.js';
+import { asciiLower } from '../names/domain-name.js';
 
 export interface RrlOptions {
   /** Responses per second per (network, class); the burst is one second's worth. */
@@ -68,8 +69,10 @@ export function responseKind(reply: Buffer): string | undefined {
   const end = questionEnd(reply);
   if (end === undefined) return 'error';
   const answers = reply.readUInt16BE(6);
-  // DNS names compare case-insensitively; the bytes are the question as asked.
-  return `${answers > 0 ? 'answer' : 'empty'} ${reply.toString('latin1', HEADER_LENGTH, end).toLowerCase()}`;
+  // DNS names compare ignoring ASCII case; the bytes are the question as asked. Only the name is
+  // folded: a type byte in A-Z (65 is HTTPS) is not a letter.
+  const name = asciiLower(reply.toString('latin1', HEADER_LENGTH, end - 4));
+  return `${answers > 0 ? 'answer' : 'empty'} ${name}${reply.toString('latin1', end - 4, end)}`;
 }
 
 /** Offset just past the first question (name, type, class), or undefined when malformed. */

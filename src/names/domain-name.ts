@@ -2,9 +2,18 @@
 // config, DNS, bootstrap, check and import alike. DNS compares names ignoring ASCII case only
 // (RFC 4343), so we never use String#toLowerCase on names (it would fold latin1 and Unicode).
 
+const nonAscii = /[\u0080-\uffff]/;
+
 /** Lower-cases A-Z only; other characters (wire bytes kept as latin1 chars) are left alone. */
 export function asciiLower(text: string): string {
-  return text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
+  // On pure ASCII, toLowerCase folds exactly A-Z, natively: it is on the DNS path (RRL keys,
+  // answer-cache keys), where the replace alone costs ten times as much.
+  return nonAscii.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text.toLowerCase();
+}
+
+/** asciiLower for one wire byte, for the byte-level fast paths. */
+export function asciiLowerByte(byte: number): number {
+  return byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte;
 }
 
 /** The form names are stored and compared in: trimmed, ASCII lower case, no trailing dot. */

@@ -50,6 +50,7 @@ t.test('classes: answers per name and type, all NXDOMAINs together, all errors t
   t.equal(responseKind(a.reply(`x2.${ZONE}`)), 'nxdomain', 'every NXDOMAIN of the zone shares one bucket');
   t.equal(responseKind(a.reply('example.com')), 'error', 'REFUSED');
   t.match(responseKind(a.reply(ZONE, 28)), /^empty /, 'NODATA');
+  t.not(responseKind(a.reply(ZONE, 65)), responseKind(a.reply(ZONE, 97)), 'a type byte in A-Z is not a letter: HTTPS (65) is not type 97');
 });
 
 t.test('identical answers above the rate: dropped, every slip-th truncated; refilled after a second', async (t) => {

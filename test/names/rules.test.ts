@@ -9,7 +9,7 @@ import { serverUrlNotes } from '../../src/bootstrap/run.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startupWarnings } from '../../src/config/startup-warnings.js';
 import { parseStaticRecords } from '../../src/dns/static-records.js';
-import { asciiLower, isAtOrBelow, isHostName, isValidLabel, normalizeName } from '../../src/names/domain-name.js';
+import { asciiLower, asciiLowerByte, isAtOrBelow, isHostName, isValidLabel, normalizeName } from '../../src/names/domain-name.js';
 import { isLoopbackHost } from '../../src/net/address.js';
 
 t.test('normalizeName: trimmed, ASCII lower case, no trailing dot', async (t) => {
@@ -17,6 +17,8 @@ t.test('normalizeName: trimmed, ASCII lower case, no trailing dot', async (t) =>
   t.equal(normalizeName('auth.example.org'), 'auth.example.org');
   t.equal(normalizeName('\u00c0.Example'), '\u00c0.example', 'only A-Z fold, as DNS compares (RFC 4343)');
   t.equal(asciiLower('AbC-Z_09.\u00c0\u00e9'), 'abc-z_09.\u00c0\u00e9');
+  t.equal(asciiLower('\x03AbC\x00@[`{'), '\x03abc\x00@[`{', 'pure ASCII: A-Z only, the neighbours of A-Z stay');
+  t.same(['A', 'Z', '@', '[', '\u00c0'].map((c) => String.fromCharCode(asciiLowerByte(c.charCodeAt(0)))), ['a', 'z', '@', '[', '\u00c0'], 'one wire byte, the same rule');
 });
 
 t.test('isAtOrBelow: the zone itself and names under it, not names that merely end alike', async (t) => {
