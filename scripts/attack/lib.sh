@@ -1,7 +1,7 @@
 # Shared by scripts/attack-*.sh and scripts/fuzz-*.sh: a temporary server started from dist/ on
 # free loopback ports, stopped by its PID; figures read from /proc.
 # Usage: source it, then `attack_start [EXTRA TOML LINES...]`; sets $work, $server_pid,
-# $api_port, $dns_port. Everything started is stopped on exit.
+# $api_port, $dns_port, $metrics_port. Everything started is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,8 +19,8 @@ trap attack_cleanup EXIT
 
 # attack_start [section.key=value ...]: config overrides as TOML lines "[section]\nkey = value".
 attack_start() {
-  mapfile -t ports < <(node scripts/e2e/free-ports.mjs 2)
-  api_port="${ports[0]}" dns_port="${ports[1]}"
+  mapfile -t ports < <(node scripts/e2e/free-ports.mjs 3)
+  api_port="${ports[0]}" dns_port="${ports[1]}" metrics_port="${ports[2]}"
   {
     echo '[dns]'; echo 'zone = "auth.example.org"'; echo "listen = [\"127.0.0.1:${dns_port}\"]"
     echo "${ATTACK_DNS_EXTRA:-}"
@@ -28,6 +28,7 @@ attack_start() {
     echo "${ATTACK_API_EXTRA:-}"
     echo '[store]'; echo "path = \"${work}/db.sqlite\""
     echo "${ATTACK_STORE_EXTRA:-}"
+    echo '[metrics]'; echo "listen = \"127.0.0.1:${metrics_port}\""
     echo '[log]'; echo 'level = "error"'
   } >"$work/config.toml"
   node dist/main.js serve --config "$work/config.toml" >"$work/server.log" 2>&1 &

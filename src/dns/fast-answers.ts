@@ -10,16 +10,23 @@
 // query this module is not sure about (other opcodes, EDNS other than one plain OPT, a dot inside a
 // label, the apex, names under static records or the SOA's own names, qtype OPT/AXFR/IXFR) is
 // left to the general path by returning undefined.
+//
+// With RRL (UDP), the kind of reply is known before any byte of it is written, so the limiter
+// decides first: a dropped reply of a flood is never built.
 import { asciiLower, asciiLowerByte } from '../names/domain-name.js';
 import { HEADER_LENGTH, OUR_UDP_PAYLOAD, RRClass, RRType, Rcode } from './constants.js';
 import type { ResourceRecord } from './records.js';
+import { applyVerdict, kindOf, type Rrl } from './rrl.js';
 import { negativeSoa } from './rules.js';
 import { createRecordRun, findRecordRun, wireKey } from './slot-records.js';
 import type { ZoneView } from './zone-index.js';
 
 export interface FastAnswers {
-  /** The reply, or undefined when the general path must answer. `limit`: the transport's size limit. */
-  answer(msg: Buffer, limit: (udpSize: number | null) => number): Buffer | undefined;
+  /**
+   * The reply; null when RRL dropped it; undefined when the general path must answer.
+   * `limit`: the transport's size limit. `rrl` and `peer`: the UDP rate limit and who asked.
+   */
+  answer(msg: Buffer, limit: (udpSize: number | null) => number, rrl?: Rrl, peer?: string): Buffer | null | undefined;
 }
 
 const MAX_NAME = 255;
@@ -51,7 +58,7 @@ export function createFastAnswers(zone: ZoneView): FastAnswers {
   };
 
   return {
-    answer(msg, limitFor) {
+    answer(msg, limitFor, rrl, peer) {
       const length = msg.length;
       // A query (QR clear), opcode QUERY, QDCOUNT 1, no answer or authority, at most one additional.
       if (length < HEADER_LENGTH + 5 || ((msg[2] as number) & 0xf8) !== 0) return undefined;
@@ -113,24 +120,32 @@ export function createFastAnswers(zone: ZoneView): FastAnswers {
         }
       }
       inZone &&= name.compare(originWire, 0, originWire.length, apex, wireLength) === 0;
-      if (qclass !== RRClass.IN || !inZone) return reply(msg, questionEnd, Rcode.REFUSED, false, 0, '', undefined, edns, dnssecOk, limit);
-      if (qtype === RRType.OPT || qtype === RRType.AXFR || qtype === RRType.IXFR || apex === 0) return undefined;
-      for (const label of reserved) {
-        if (label.length === apex - top && name.compare(label, 0, label.length, top, apex) === 0) return undefined;
-      }
-
-      const key = name.toString('latin1', 0, apex);
-      const records = table.records(key);
-      if (records !== undefined && records !== '') {
+      let rcode: number = Rcode.REFUSED;
+      let answers = 0;
+      let answer = '';
+      let authority: Buffer | undefined;
+      if (qclass === RRClass.IN && inZone) {
+        if (qtype === RRType.OPT || qtype === RRType.AXFR || qtype === RRType.IXFR || apex === 0) return undefined;
+        for (const label of reserved) {
+          if (label.length === apex - top && name.compare(label, 0, label.length, top, apex) === 0) return undefined;
+        }
+        const key = name.toString('latin1', 0, apex);
+        const records = table.records(key);
         // TXT at an ACME slot, A or AAAA at a ddns slot; ANY: the slot's first RRset.
-        findRecordRun(records, qtype, run);
-        if (run[2] !== 0) {
-          const answer = run[0] === 0 && run[1] === records.length ? records : records.slice(run[0], run[1]);
-          return reply(msg, questionEnd, Rcode.NOERROR, true, run[2] as number, answer, undefined, edns, dnssecOk, limit);
+        if (records !== undefined && records !== '') findRecordRun(records, qtype, run);
+        if (records !== undefined && records !== '' && run[2] !== 0) {
+          rcode = Rcode.NOERROR;
+          answers = run[2] as number;
+          answer = run[0] === 0 && run[1] === records.length ? records : records.slice(run[0], run[1]);
+        } else {
+          rcode = records !== undefined || table.hasSlotsBelow(key) ? Rcode.NOERROR : Rcode.NXDOMAIN;
+          authority = negativeRecord(HEADER_LENGTH + apex);
         }
       }
-      const rcode = records !== undefined || table.hasSlotsBelow(key) ? Rcode.NOERROR : Rcode.NXDOMAIN;
-      return reply(msg, questionEnd, rcode, true, 0, '', negativeRecord(HEADER_LENGTH + apex), edns, dnssecOk, limit);
+      // RRL decides on the kind of reply before a byte of it is written.
+      const verdict = rrl && peer !== undefined ? rrl.decide(peer, kindOf(rcode, answers), msg) : 'send';
+      if (verdict === 'drop') return null;
+      return applyVerdict(verdict, reply(msg, questionEnd, rcode, rcode !== Rcode.REFUSED, answers, answer, authority, edns, dnssecOk, limit));
     },
   };
 }

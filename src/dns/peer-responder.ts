@@ -3,6 +3,7 @@
 // TCP) or that comes later (a DNS UPDATE, answered once committed). A plain Responder fits it as
 // it is.
 import type { Transport } from './responder.js';
+import type { Rrl } from './rrl.js';
 
 /** Messages of one reply, pulled one at a time so a slow reader never has them all in memory. */
 export interface ReplyStream {
@@ -18,7 +19,12 @@ export type PendingReply = Promise<Buffer | null>;
 export type PeerReply = Buffer | null | ReplyStream | PendingReply;
 
 export interface PeerResponder {
-  respond(msg: Buffer, transport: Transport, peer: string): PeerReply;
+  /**
+   * `rrl`: UDP's response rate limit. A responder that knows the kind of reply before encoding
+   * it asks `rrl.decide` first and returns the limited reply; whatever it did not decide on is
+   * limited by the UDP listener from its bytes.
+   */
+  respond(msg: Buffer, transport: Transport, peer: string, rrl?: Rrl): PeerReply;
 }
 
 export function isReplyStream(reply: PeerReply): reply is ReplyStream {

@@ -2,6 +2,9 @@
 // REFUSED (fast-answers.ts), else decode with guards, replay a cached answer, or run the rules and
 // encode with dns2. The listeners call only this. It never throws: a bug becomes
 // SERVFAIL for that query, never an unhandled exception that ends the process.
+// Given a UDP rate limit (RRL), each path asks it as soon as the kind of reply is known and
+// before encoding: the fast path and the rules' result are classified, only a cached replay or a
+// SERVFAIL is classified from its bytes.
 import type { Logger } from '../log.js';
 import { createAnswerCache } from './answer-cache.js';
 import { createFastAnswers } from './fast-answers.js';
@@ -9,13 +12,17 @@ import { CLASSIC_UDP_LIMIT, HEADER_LENGTH, OUR_UDP_PAYLOAD, Rcode, TCP_MESSAGE_L
 import { decodeQuery, type Query } from './query-decoder.js';
 import { encodeResponse } from './response-encoder.js';
 import { answerQuery } from './rules.js';
+import { applyVerdict, kindOf, responseKind, type Rrl } from './rrl.js';
 import type { ZoneView } from './zone-index.js';
 
 export type Transport = 'udp' | 'tcp';
 
 export interface Responder {
-  /** The reply to send, or null to stay silent (unreadable header, or not a query). */
-  respond(msg: Buffer, transport: Transport): Buffer | null;
+  /**
+   * The reply to send, or null to stay silent (unreadable header, not a query, or dropped by
+   * `rrl`). `peer` (the client's address) is read only with `rrl`.
+   */
+  respond(msg: Buffer, transport: Transport, peer?: string, rrl?: Rrl): Buffer | null;
 }
 
 export interface ResponderOptions {
@@ -35,22 +42,28 @@ export function createResponder(options: ResponderOptions): Responder {
   const tcpLimit = (): number => TCP_MESSAGE_LIMIT;
 
   return {
-    respond(msg, transport) {
+    respond(msg, transport, peer, rrl) {
+      const limiter = rrl && peer !== undefined ? rrl : undefined;
+      const address = peer ?? '';
       let query: Query | null = null;
       try {
-        const quick = fast?.answer(msg, transport === 'tcp' ? tcpLimit : udpPayloadLimit);
-        if (quick) return quick;
+        const quick = fast?.answer(msg, transport === 'tcp' ? tcpLimit : udpPayloadLimit, limiter, address);
+        if (quick !== undefined) return quick;
         query = decodeQuery(msg);
         if (!query) return null;
         const limit = transport === 'tcp' ? TCP_MESSAGE_LIMIT : udpLimit(query);
         const cached = cache?.lookup(msg, query, limit);
-        if (cached) return cached;
-        const bytes = encodeResponse(answerQuery(query, zone), limit);
+        if (cached) return limiter ? applyVerdict(limiter.decide(address, responseKind(cached) ?? 'error', msg), cached) : cached;
+        const response = answerQuery(query, zone);
+        const verdict = limiter ? limiter.decide(address, kindOf(response.rcode, response.answer.length), msg) : 'send';
+        if (verdict === 'drop') return null;
+        const bytes = encodeResponse(response, limit);
         cache?.remember(query, bytes);
-        return bytes;
+        return applyVerdict(verdict, bytes);
       } catch (err) {
         logger.error('dns: failed to answer a query', { err, transport, bytes: msg.length });
-        return serverFailure(msg);
+        const failure = serverFailure(msg);
+        return failure && limiter ? applyVerdict(limiter.decide(address, 'error', msg), failure) : failure;
       }
     },
   };

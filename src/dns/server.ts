@@ -11,7 +11,7 @@ import { formatHostPort, parseCidr, parseHostPort, type HostPort } from '../net/
 import { countingResponder, type DnsCounters } from '../metrics/dns-counters.js';
 import type { PeerResponder } from './peer-responder.js';
 import { createResponder } from './responder.js';
-import { createRrl, type Rrl } from './rrl.js';
+import { createRrl, type Rrl, type RrlCounters } from './rrl.js';
 import { listenTcp, type TcpListener } from './tcp-listener.js';
 import { createDatagramHandler, listenUdp, type DatagramPeer, type SendDatagram, type UdpListener } from './udp-listener.js';
 import { createTransferFront } from './transfer/front.js';
@@ -78,7 +78,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     maxPerAddress: config.dns.tcp_connections_per_address,
   };
   // One RRL table for every UDP listener: a client network's rate is one rate.
-  const rrl = createConfiguredRrl(config);
+  const rrl = createConfiguredRrl(config, options.counters);
   const udp: UdpListener[] = [];
   const tcp: TcpListener[] = [];
   const closeAll = async (): Promise<void> => {
@@ -116,8 +116,8 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   };
 }
 
-/** Response rate limiting as configured (dns.rrl_*). */
-export function createConfiguredRrl(config: Config): Rrl | undefined {
+/** Response rate limiting as configured (dns.rrl_*); limited replies counted in `counters`. */
+export function createConfiguredRrl(config: Config, counters?: RrlCounters): Rrl | undefined {
   return createRrl({
     responsesPerSecond: config.dns.rrl_responses_per_second,
     slip: config.dns.rrl_slip,
@@ -125,6 +125,7 @@ export function createConfiguredRrl(config: Config): Rrl | undefined {
     ipv6Prefix: config.dns.rrl_ipv6_prefix,
     exempt: config.dns.rrl_exempt.map((c) => parseCidr(c)),
     tableSize: config.dns.rrl_table_size,
+    counters,
   });
 }
 

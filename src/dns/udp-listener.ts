@@ -1,11 +1,18 @@
 // A UDP socket around the responder. Each datagram is answered synchronously; a reply that cannot
-// be sent (source port 0, a vanished peer) is dropped and logged, never thrown.
+// be sent (source port 0, a vanished peer) is dropped, never thrown.
+//
+// Under a flood every microsecond per datagram decides how much the kernel drops before we read
+// it (scripts/attack-dns.sh), so a reply is sent the cheapest way Node offers: the peer's address
+// is already an IP, resolved at once instead of through dns.lookup on a later tick, and the
+// send has no callback (which cost another tick per reply). A send that fails is therefore not
+// logged; the kernel counts it (netstat -su, SndbufErrors).
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import type { Logger } from '../log.js';
 import type { HostPort } from '../net/address.js';
 import { isPendingReply, isReplyStream, type PeerResponder } from './peer-responder.js';
-import { truncatedReply, type Rrl } from './rrl.js';
+import { applyVerdict, type Rrl } from './rrl.js';
 
 export interface UdpListener {
   address(): HostPort;
@@ -30,47 +37,49 @@ export interface UdpListenerOptions {
 
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
-export type SendDatagram = (reply: Buffer, port: number, address: string, done: (err: Error | null) => void) => void;
+export type SendDatagram = (reply: Buffer, port: number, address: string) => void;
 
 /** The per-datagram handler, separate from the socket so its guards can be tested alone. */
 export function createDatagramHandler(responder: PeerResponder, send: SendDatagram, logger: Logger, rrl?: Rrl): (msg: Buffer, rinfo: DatagramPeer) => void {
   const failed = (err: unknown, rinfo: DatagramPeer): void => logger.debug('dns: udp reply not sent', { err, peer: rinfo.address, port: rinfo.port });
-  // One callback for every send (no closure per datagram on the hot path); Node's send errors
-  // name the address and port themselves.
-  const sent = (err: Error | null): void => {
-    if (err) logger.debug('dns: udp reply not sent', { err });
-  };
   return (msg, rinfo) => {
     // Nobody can receive on port 0, and dns2 crashed the process trying: spoofed, drop it.
     if (rinfo.port === 0) return;
     try {
-      const reply = responder.respond(msg, 'udp', rinfo.address);
+      // Response rate limiting: the responder decides before it encodes the reply where it can.
+      const reply = responder.respond(msg, 'udp', rinfo.address, rrl);
       if (isReplyStream(reply)) return reply.abort('a stream cannot go over UDP');
       if (isPendingReply(reply)) {
-        void reply.then((ready) => deliver(ready, rinfo), (err: unknown) => failed(err, rinfo));
+        void reply.then((ready) => deliver(ready, msg, rinfo), (err: unknown) => failed(err, rinfo));
         return;
       }
-      deliver(reply, rinfo);
+      deliver(reply, msg, rinfo);
     } catch (err) {
       failed(err, rinfo);
     }
   };
 
-  function deliver(reply: Buffer | null, rinfo: DatagramPeer): void {
-    // Response rate limiting: over its rate a client network gets nothing or a bare TC.
-    const verdict = reply && rrl ? rrl.verdict(reply, rinfo.address) : 'send';
-    if (verdict === 'drop') return;
-    if (verdict === 'slip' && reply) reply = truncatedReply(reply);
-    if (reply) send(reply, rinfo.port, rinfo.address, sent);
+  function deliver(reply: Buffer | null, msg: Buffer, rinfo: DatagramPeer): void {
+    // A reply nobody asked RRL about (an UPDATE's, a signed one) is limited from its bytes: over
+    // its rate a client network gets nothing or a bare TC.
+    const limited = reply && rrl && !rrl.decidedFor(msg) ? applyVerdict(rrl.verdict(reply, rinfo.address), reply) : reply;
+    if (limited) send(limited, rinfo.port, rinfo.address);
   }
+}
+
+/** dgram's `lookup`: an IP literal (every peer we reply to) at once, anything else through DNS. */
+function lookupLiteral(hostname: string, options: LookupOneOptions, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dnsLookup(hostname, options, callback);
 }
 
 export function listenUdp(host: string, port: number, responder: PeerResponder, logger: Logger, rrl?: Rrl, options: UdpListenerOptions = {}): Promise<UdpListener> {
   const shared = options.shared ?? false;
   const v6 = isIPv6(host);
   // ipv6Only lets "[::]:53" and "0.0.0.0:53" be bound side by side.
-  const socket: Socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6 });
-  const send: SendDatagram = (reply, toPort, toAddress, done) => socket.send(reply, toPort, toAddress, done);
+  const socket: Socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, lookup: lookupLiteral });
+  const send: SendDatagram = (reply, toPort, toAddress) => socket.send(reply, toPort, toAddress);
   const handle = createDatagramHandler(responder, send, logger, rrl);
   const divert = options.divert;
   socket.on('message', divert ? (msg, rinfo) => void (divert(msg, rinfo) || handle(msg, rinfo)) : handle);

@@ -3,12 +3,13 @@
 // answer in LATENCY_SAMPLE_EVERY is timed for the latency histogram.
 import { isPendingReply, isReplyStream, type PeerResponder, type ReplyStream } from '../dns/peer-responder.js';
 import type { Transport } from '../dns/responder.js';
+import type { RrlCounters } from '../dns/rrl.js';
 
 export const LATENCY_SAMPLE_EVERY = 64;
 /** Upper bounds (seconds) of the sampled answer latency histogram. */
 export const dnsLatencyBuckets = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.01, 0.1];
 
-export interface DnsCounters {
+export interface DnsCounters extends RrlCounters {
   /** Key: transport bit | rcode << 1 | qtype << 5 (qtype -1 when the query had no question). */
   readonly answers: Map<number, number>;
   /** Queries that got no reply (unparseable, or nothing to say). */
@@ -20,7 +21,7 @@ export interface DnsCounters {
 }
 
 export function createDnsCounters(): DnsCounters {
-  return { answers: new Map(), unanswered: 0, latencyBuckets: dnsLatencyBuckets.map(() => 0), latencySum: 0, latencyCount: 0, seen: 0 };
+  return { answers: new Map(), unanswered: 0, latencyBuckets: dnsLatencyBuckets.map(() => 0), latencySum: 0, latencyCount: 0, seen: 0, rrlDropped: 0, rrlSlipped: 0 };
 }
 
 export function answerKey(transport: Transport, rcode: number, qtype: number): number {
@@ -47,10 +48,10 @@ export function questionType(msg: Buffer): number {
 /** The responder, counting what it answers. */
 export function countingResponder(responder: PeerResponder, counters: DnsCounters): PeerResponder {
   return {
-    respond(msg, transport, peer) {
+    respond(msg, transport, peer, rrl) {
       const timed = ++counters.seen % LATENCY_SAMPLE_EVERY === 0;
       const start = timed ? process.hrtime.bigint() : 0n;
-      const reply = responder.respond(msg, transport, peer);
+      const reply = responder.respond(msg, transport, peer, rrl);
       if (timed) {
         const seconds = Number(process.hrtime.bigint() - start) / 1e9;
         counters.latencySum += seconds;

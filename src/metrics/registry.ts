@@ -48,6 +48,17 @@ export function createServerMetrics(deps: { store: Store; dns: DnsCounters; now?
       this.inc(dns.unanswered);
     },
   });
+  new Counter({
+    name: 'acme_delegate_dns_rrl_limited_total',
+    help: 'UDP replies held back by response rate limiting: dropped, or sent truncated (slip) so a real resolver retries over TCP.',
+    labelNames: ['action'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ action: 'drop' }, dns.rrlDropped);
+      this.inc({ action: 'slip' }, dns.rrlSlipped);
+    },
+  });
   // prom-client has no way to load a whole histogram from outside, so this one is written by
   // hand from the sampled buckets at scrape time.
   registry.registerMetric({

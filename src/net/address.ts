@@ -96,16 +96,32 @@ export function clientNetwork(address: string, ipv4Bits: number, ipv6Bits: numbe
   return `${key}/${ipv6Bits}`;
 }
 
-/** Dotted-quad IPv4 as an unsigned 32-bit number, without an ipaddr object (RRL calls this per datagram). */
+/**
+ * Dotted-quad IPv4 as an unsigned 32-bit number, without an ipaddr object, a split or a regular
+ * expression: RRL calls this per datagram. Strict: four decimal parts of 1-3 digits, each <= 255.
+ */
 export function ipv4ToInt(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
+  if (text.length < 7 || text.length > 15) return undefined;
   let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return undefined;
-    value = value * 256 + Number(part);
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || ++dots > 3) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      part = part * 10 + (c - 0x30);
+      digits++;
+      if (part > 255) return undefined;
+    } else {
+      return undefined;
+    }
   }
-  return value;
+  return dots === 3 && digits > 0 ? value * 256 + part : undefined;
 }
 
 /**

@@ -104,7 +104,7 @@ for (const [label, overrides] of zones) {
             const query = decodeQuery(msg) as Query;
             const expected = general(msg, zone, transport === 'tcp' ? 65535 : udpPayloadLimit(query.edns ? query.edns.udpSize : null));
             const what = `${asked}/${type}/${JSON.stringify(shape)}/${transport}`;
-            if (out === undefined) {
+            if (!out) {
               if (fastNames.includes(name)) declined.push(what);
               continue;
             }
@@ -214,7 +214,7 @@ t.test('random and mutated packets: whatever the fast path answers equals the ge
   const mismatches: string[] = [];
   for (const msg of fuzzPackets(3000, 12)) {
     const out = fast.answer(msg, udpPayloadLimit);
-    if (out === undefined) continue;
+    if (!out) continue;
     const query = decodeQuery(msg);
     const expected = query && encodeResponse(answerQuery(query, zone), udpPayloadLimit(query.edns ? query.edns.udpSize : null));
     if (!expected || !out.equals(expected)) mismatches.push(msg.toString('hex'));

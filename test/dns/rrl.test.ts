@@ -44,13 +44,58 @@ function tally(verdicts: RrlVerdict[]): Record<RrlVerdict, number> {
 t.test('classes: answers per name and type, all NXDOMAINs together, all errors together', async (t) => {
   const a = answers();
   t.teardown(a.close);
-  t.equal(responseKind(a.reply(`${SLOT}.${ZONE}`)), responseKind(a.reply(`${SLOT.toUpperCase()}.${ZONE}`)), 'names compare case-insensitively');
-  t.not(responseKind(a.reply(`${SLOT}.${ZONE}`)), responseKind(a.reply(`${SLOT}.${ZONE}`, 1)), 'another type is another answer');
+  /** Whether spending the rate on `first` limits `then` too (they share a bucket). */
+  const shared = (first: Buffer, then: Buffer): boolean => {
+    const rrl = rrlWith(clock().now);
+    for (let i = 0; i < 5; i++) rrl?.verdict(first, '198.51.100.7');
+    return rrl?.verdict(then, '198.51.100.7') !== 'send';
+  };
+  const slot = a.reply(`${SLOT}.${ZONE}`);
+  t.ok(shared(slot, slot), 'the same answer');
+  t.ok(shared(slot, a.reply(`${SLOT.toUpperCase()}.${ZONE}`)), 'names compare case-insensitively');
+  t.notOk(shared(slot, a.reply(`${SLOT}.${ZONE}`, 1)), 'another type is another answer');
+  t.notOk(shared(a.reply(ZONE, 65), a.reply(ZONE, 97)), 'a type byte in A-Z is not a letter: HTTPS (65) is not type 97');
+  t.ok(shared(a.reply(`x1.${ZONE}`), a.reply(`x2.${ZONE}`)), 'every NXDOMAIN of the zone shares one bucket');
+  t.ok(shared(a.reply('example.com'), a.reply('example.net', 1)), 'every error (REFUSED here) shares one bucket');
+  t.notOk(shared(a.reply(`x1.${ZONE}`), a.reply('example.com')), 'NXDOMAINs and errors are apart');
+  t.notOk(shared(a.reply(`x1.${ZONE}`), slot), 'a flood of NXDOMAINs leaves answers alone');
+  t.equal(responseKind(slot), 'answer');
   t.equal(responseKind(a.reply(`x1.${ZONE}`)), 'nxdomain');
-  t.equal(responseKind(a.reply(`x2.${ZONE}`)), 'nxdomain', 'every NXDOMAIN of the zone shares one bucket');
   t.equal(responseKind(a.reply('example.com')), 'error', 'REFUSED');
-  t.match(responseKind(a.reply(ZONE, 28)), /^empty /, 'NODATA');
-  t.not(responseKind(a.reply(ZONE, 65)), responseKind(a.reply(ZONE, 97)), 'a type byte in A-Z is not a letter: HTTPS (65) is not type 97');
+  t.equal(responseKind(a.reply(ZONE, 28)), 'empty', 'NODATA');
+});
+
+t.test('the responder asks RRL before encoding, on the fast and the general path alike; drops and slips are counted', async (t) => {
+  const store = testStore();
+  addSlot(store, SLOT, [VALUE]);
+  const zone = createZoneIndex(testConfig(), store);
+  t.teardown(() => {
+    zone.close();
+    store.close();
+  });
+  const responder = createResponder({ zone, logger: silentLogger });
+  const cases = [
+    { what: 'NXDOMAINs (fast path)', query: (i: number) => buildQuery(`r${i}.${ZONE}`) },
+    { what: "the apex's SOA (general path, dns2)", query: () => buildQuery(ZONE, { type: 6 }) },
+  ];
+  for (const { what, query } of cases) {
+    const counters = { rrlDropped: 0, rrlSlipped: 0 };
+    const rrl = rrlWith(clock().now, { counters });
+    const queries = Array.from({ length: 15 }, (_, i) => query(i));
+    const replies = queries.map((q) => responder.respond(q, 'udp', '198.51.100.7', rrl));
+    const full = replies.filter((r) => r !== null && !header(r).tc);
+    t.equal(full.length, 5, `${what}: the rate's worth answered`);
+    const slipped = replies.flatMap((r, i) => (r !== null && header(r).tc ? [{ reply: r, query: queries[i] as Buffer }] : []));
+    t.equal(slipped.length, 5, `${what}: every 2nd limited one slipped`);
+    t.ok(
+      slipped.every(({ reply, query }) => reply.length <= query.length && header(reply).counts[1] === 0),
+      `${what}: a slip is no bigger than its query`,
+    );
+    t.equal(replies.filter((r) => r === null).length, 5, `${what}: the rest dropped`);
+    t.same(counters, { rrlDropped: 5, rrlSlipped: 5 }, `${what}: counted for /metrics`);
+    t.ok(responder.respond(query(99), 'udp', '198.51.101.7', rrl), `${what}: another /24 is answered`);
+    t.ok(responder.respond(query(99), 'tcp', '198.51.100.7'), `${what}: TCP is not limited`);
+  }
 });
 
 t.test('identical answers above the rate: dropped, every slip-th truncated; refilled after a second', async (t) => {

@@ -71,6 +71,8 @@ t.test('promtool accepts /metrics and the counters follow queries and updates', 
   t.match(after, /^acme_delegate_accounts\{state="active"\} 1$/m);
   t.match(after, /^acme_delegate_account_last_update_age_seconds_bucket\{le="3600"\} 1$/m);
   t.match(after, /^acme_delegate_database_bytes \d+$/m);
+  t.match(after, /^acme_delegate_dns_rrl_limited_total\{action="drop"\} 0$/m, 'RRL drops exposed (loopback is exempt)');
+  t.match(after, /^acme_delegate_dns_rrl_limited_total\{action="slip"\} 0$/m);
   t.match(after, /^acme_delegate_process_cpu_seconds_total /m);
   for (const secret of [account.username, account.password, account.subdomain]) t.notOk(after.includes(secret), 'no account or secret in the metrics');
 });

@@ -1,7 +1,7 @@
 // Rate limits group clients by network: the key must be the same for every address inside a
 // prefix and differ outside it.
 import t from 'tap';
-import { clientNetwork } from '../../src/net/address.js';
+import { clientNetwork, ipv4ToInt } from '../../src/net/address.js';
 
 t.test('IPv4 by prefix, IPv4-mapped IPv6 as IPv4', async (t) => {
   t.equal(clientNetwork('192.0.2.1', 24, 56), clientNetwork('192.0.2.254', 24, 56));
@@ -21,4 +21,14 @@ t.test('IPv6 by prefix', async (t) => {
 t.test('not an address', async (t) => {
   t.equal(clientNetwork('not-an-ip', 24, 56), undefined);
   t.equal(clientNetwork('1.2.3.256', 24, 56), undefined);
+});
+
+t.test('dotted-quad parsing (RRL parses every datagram\'s source with it): strict', async (t) => {
+  t.equal(ipv4ToInt('0.0.0.0'), 0);
+  t.equal(ipv4ToInt('192.0.2.1'), 0xc0000201);
+  t.equal(ipv4ToInt('255.255.255.255'), 0xffffffff);
+  t.equal(ipv4ToInt('010.1.2.3'), 0x0a010203, 'up to three digits, decimal');
+  for (const bad of ['', '1.2.3', '1.2.3.4.5', '1.2.3.256', '1..2.3', '.1.2.3', '1.2.3.', '1.2.3.0004', ' 1.2.3.4', '1.2.3.4 ', '1.2.3.a', '::1', '::ffff:1.2.3.4', '1.2.3.-4']) {
+    t.equal(ipv4ToInt(bad), undefined, JSON.stringify(bad));
+  }
 });

@@ -7,6 +7,7 @@ import { addressInCidrs } from '../../net/address.js';
 import { HEADER_LENGTH, Opcode, Rcode, RRType } from '../constants.js';
 import type { PeerResponder, ReplyStream } from '../peer-responder.js';
 import type { Responder, Transport } from '../responder.js';
+import type { Rrl } from '../rrl.js';
 import { findTsig, tsigErrorName, verifyRequest } from '../tsig.js';
 import { bareReply, signReply as signWith, tsigErrorReply, type SignedRequest as Signed } from '../tsig-replies.js';
 import { readMessage, readName, type WireMessage } from '../wire-reader.js';
@@ -31,21 +32,21 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
   const { responder, zone, settings, logger } = options;
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
 
-  const respond = (msg: Buffer, transport: Transport, peer: string): Buffer | null | ReplyStream => {
-    if (msg.length < HEADER_LENGTH || (msg[2]! & 0x80) !== 0) return responder.respond(msg, transport);
+  const respond = (msg: Buffer, transport: Transport, peer: string, rrl?: Rrl): Buffer | null | ReplyStream => {
+    if (msg.length < HEADER_LENGTH || (msg[2]! & 0x80) !== 0) return responder.respond(msg, transport, peer, rrl);
     const opcode = (msg[2]! >> 3) & 0xf;
     const qtype = opcode === Opcode.QUERY ? questionType(msg) : undefined;
     const transfer = qtype === RRType.AXFR || qtype === RRType.IXFR;
     const additional = msg.readUInt16BE(10);
-    if (!transfer && additional === 0) return responder.respond(msg, transport);
+    if (!transfer && additional === 0) return responder.respond(msg, transport, peer, rrl);
 
     const tsig = additional === 0 ? null : findTsig(msg);
     if (typeof tsig === 'string') {
       // A broken message or TSIG record: FORMERR, as for any malformed request.
       logger.info('dns: malformed signed or transfer request', { peer, problem: tsig });
-      return transfer ? errorReply(msg, null, Rcode.FORMERR, null) : responder.respond(msg, transport);
+      return transfer ? errorReply(msg, null, Rcode.FORMERR, null) : responder.respond(msg, transport, peer, rrl);
     }
-    if (!transfer && tsig === null) return responder.respond(msg, transport);
+    if (!transfer && tsig === null) return responder.respond(msg, transport, peer, rrl);
 
     let signed: Signed | null = null;
     if (tsig) {

@@ -10,10 +10,12 @@ export function snapshotCounters(counters: DnsCounters): CountersSnapshot {
     latencyBuckets: [...counters.latencyBuckets],
     latencySum: counters.latencySum,
     latencyCount: counters.latencyCount,
+    rrlDropped: counters.rrlDropped,
+    rrlSlipped: counters.rrlSlipped,
   };
 }
 
-export const emptySnapshot: CountersSnapshot = { answers: [], unanswered: 0, latencyBuckets: [], latencySum: 0, latencyCount: 0 };
+export const emptySnapshot: CountersSnapshot = { answers: [], unanswered: 0, latencyBuckets: [], latencySum: 0, latencyCount: 0, rrlDropped: 0, rrlSlipped: 0 };
 
 /** Adds `next - previous` (two snapshots of one worker) to `into`. */
 export function addCountersGrowth(into: DnsCounters, previous: CountersSnapshot, next: CountersSnapshot): void {
@@ -28,4 +30,6 @@ export function addCountersGrowth(into: DnsCounters, previous: CountersSnapshot,
   });
   into.latencySum += next.latencySum - previous.latencySum;
   into.latencyCount += next.latencyCount - previous.latencyCount;
+  into.rrlDropped += next.rrlDropped - previous.rrlDropped;
+  into.rrlSlipped += next.rrlSlipped - previous.rrlSlipped;
 }

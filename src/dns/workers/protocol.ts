@@ -11,6 +11,8 @@ export interface CountersSnapshot {
   readonly latencyBuckets: number[];
   readonly latencySum: number;
   readonly latencyCount: number;
+  readonly rrlDropped: number;
+  readonly rrlSlipped: number;
 }
 
 export type ToWorker =
