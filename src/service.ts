@@ -16,6 +16,8 @@ import { startupWarnings } from './config/startup-warnings.js';
 import { createBcryptPool } from './crypto/bcrypt-pool.js';
 import { startDnsServer, type DnsServer } from './dns/server.js';
 import { createNotifier } from './dns/notify.js';
+import { createQueryTimes, withPending } from './dns/query-times.js';
+import { dottedName } from './dns/slot-records.js';
 import { transferSettings } from './dns/transfer/settings.js';
 import { zoneShapeFingerprint } from './dns/transfer/zone-shape.js';
 import { startDnsWorkers } from './dns/workers/worker-pool.js';
@@ -46,6 +48,7 @@ export interface RunningService {
 
 const purgeIntervalMs = 60_000;
 const externalSyncIntervalMs = 1_000;
+const queryTimesFlushIntervalMs = 60_000;
 /** bcrypt threads yield to DNS on the main thread when both want the CPU (see bcrypt-pool.ts). */
 const bcryptNice = 10;
 
@@ -84,12 +87,19 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     // An UPDATE is answered once every process answering DNS has it, as POST /update (below).
     const workersSettled: { settled?: (() => Promise<void>) | undefined } = {};
     const update = createUpdateResponder({ zone, store, logger, guard: dnsUpdateGuard(config), dnsVisible: () => workersSettled.settled?.() ?? Promise.resolve() });
-    const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings, journal: store }, counters: dnsCounters, udp, update });
+    const queryTimes = createQueryTimes();
+    const flushQueryTimes = (): void => {
+      const drained = queryTimes.drain();
+      if (drained.size > 0) store.recordQueryTimes([...drained].map(([key, at]) => [dottedName(key), at] as const));
+    };
+    closers.push(flushQueryTimes);
+    const lastQueryTimes = (): Map<string, number> => withPending(store.lastQueryTimes(), queryTimes.pending());
+    const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings, journal: store }, counters: dnsCounters, udp, update, queryTimes });
     closers.push(() => dns.close());
     // With workers, this process keeps TCP, transfers and whatever they hand over.
     const workers =
       workerCount > 1
-        ? await startDnsWorkers({ config, count: workerCount, listeners: dns.addresses().udp, changes: store, datagramHandler: dns.datagramHandler, counters: dnsCounters, logger })
+        ? await startDnsWorkers({ config, count: workerCount, listeners: dns.addresses().udp, changes: store, datagramHandler: dns.datagramHandler, counters: dnsCounters, queryTimes, logger })
         : undefined;
     if (workers) closers.push(() => workers.close());
     // A change is acknowledged (200) only once every process answering DNS has it.
@@ -105,7 +115,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     });
     notifier.changed();
     const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
-    const metrics = createServerMetrics({ store, dns: dnsCounters });
+    const metrics = createServerMetrics({ store, dns: dnsCounters, lastQueryTimes });
     const api = await buildApi({ config, store, accounts, logger, tls, metrics, dnsVisible });
     const { host, port } = parseHostPort(config.api.listen);
     closers.push(() => api.close());
@@ -119,7 +129,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (tlsReloader) closers.push(() => tlsReloader.close());
     if (config.metrics.listen) {
       const admin = config.metrics.admin_token_sha256
-        ? { admin: createAccountAdministration({ store, accounts, zone: config.dns.zone, serverUrl: publicApiUrl(config), nameserver: updateNameserver(config.dns.ns_addresses, config.dns.listen) }), tokenHash: parseTokenHash(config.metrics.admin_token_sha256), logger }
+        ? { admin: createAccountAdministration({ store, accounts, zone: config.dns.zone, serverUrl: publicApiUrl(config), nameserver: updateNameserver(config.dns.ns_addresses, config.dns.listen), lastQueryTimes }), tokenHash: parseTokenHash(config.metrics.admin_token_sha256), logger }
         : undefined;
       const metricsServer = await startMetricsServer(metrics, parseHostPort(config.metrics.listen), admin, dnsVisible);
       closers.push(() => metricsServer.close());
@@ -139,6 +149,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     }, purgeIntervalMs);
     purge.unref();
     closers.push(() => clearInterval(purge));
+    // The CA's query times are kept in memory and written at most once a minute.
+    const queryFlush = setInterval(() => {
+      try {
+        flushQueryTimes();
+      } catch (error) {
+        logger.error('writing slot query times failed', { error });
+      }
+    }, queryTimesFlushIntervalMs);
+    queryFlush.unref();
+    closers.push(() => clearInterval(queryFlush));
     // Accounts made by the CLI or bootstrap in another process reach DNS within a second.
     const sync = setInterval(() => {
       try {

@@ -28,11 +28,12 @@ export function describeAccount(account: Account, zone: string): AccountView {
 }
 
 /** When the account's slot was last updated and by how many whole days (since creation if never). */
-function renewalFields(account: Account, lastUpdateAt: number | undefined, now: number): AccountView {
+function renewalFields(account: Account, lastUpdateAt: number | undefined, lastQueryAt: number | undefined, now: number): AccountView {
   const since = lastUpdateAt ?? account.createdAt;
   return {
     last_update: lastUpdateAt === undefined ? null : new Date(lastUpdateAt).toISOString(),
     days_since_update: daysSince({ account, lastUpdateAt: since, updated: lastUpdateAt !== undefined }, now),
+    last_query: lastQueryAt === undefined ? null : new Date(lastQueryAt).toISOString(),
   };
 }
 
@@ -53,16 +54,22 @@ export interface AccountAdministration {
   stale(days: number, now?: number): AccountView[];
 }
 
-export function createAccountAdministration(deps: {
-  store: Store;
-  accounts: AccountService;
-  zone: string;
-  serverUrl: string;
+export interface AdministrationDeps {
+  readonly store: Store;
+  readonly accounts: AccountService;
+  readonly zone: string;
+  readonly serverUrl: string;
   /** host:port clients send DNS UPDATEs to (tsig-key.ts updateNameserver). */
-  nameserver?: string;
-}): AccountAdministration {
+  readonly nameserver?: string;
+  /** When each slot (lower-case subdomain) was last asked for its TXT; default: as flushed to the store. */
+  readonly lastQueryTimes?: () => Map<string, number>;
+}
+
+export function createAccountAdministration(deps: AdministrationDeps): AccountAdministration {
   const { store, accounts, zone, serverUrl } = deps;
   const nameserver = deps.nameserver ?? '127.0.0.1:53';
+  const lastQueryTimes = deps.lastQueryTimes ?? (() => store.lastQueryTimes());
+  const lastQuery = (times: Map<string, number>, account: Account): number | undefined => times.get(account.subdomain.toLowerCase());
   const find = (username: string): Account => {
     const account = store.getAccount(username);
     if (!account) throw new AppError('account_not_found', `no account with username ${username}`);
@@ -71,11 +78,12 @@ export function createAccountAdministration(deps: {
   return {
     list(now = Date.now()) {
       const updates = store.lastUpdateTimes();
-      return store.listAccounts().map((a) => ({ ...describeAccount(a, zone), ...renewalFields(a, updates.get(a.subdomain), now) }));
+      const queries = lastQueryTimes();
+      return store.listAccounts().map((a) => ({ ...describeAccount(a, zone), ...renewalFields(a, updates.get(a.subdomain), lastQuery(queries, a), now) }));
     },
     show(username, now = Date.now()) {
       const account = find(username);
-      return { ...describeAccount(account, zone), ...renewalFields(account, store.lastUpdateTimes().get(account.subdomain), now) };
+      return { ...describeAccount(account, zone), ...renewalFields(account, store.lastUpdateTimes().get(account.subdomain), lastQuery(lastQueryTimes(), account), now) };
     },
     add: async (options) => ({ ...(await accounts.register({ allowfrom: options.allowfrom ?? [], label: options.label ?? null, kind: options.kind ?? 'acme' })), server_url: serverUrl }),
     revoke: (username) => describeAccount(store.revokeAccount(username), zone),
@@ -98,9 +106,10 @@ export function createAccountAdministration(deps: {
     },
     audit: (limit) => store.auditEvents(limit).map((event) => ({ ...event, at: new Date(event.at).toISOString() })),
     stale(days, now = Date.now()) {
+      const queries = lastQueryTimes();
       return staleAccounts(store.lastUpdates().values(), days, now).map((u) => ({
         ...describeAccount(u.account, zone),
-        ...renewalFields(u.account, u.updated ? u.lastUpdateAt : undefined, now),
+        ...renewalFields(u.account, u.updated ? u.lastUpdateAt : undefined, lastQuery(queries, u.account), now),
       }));
     },
   };

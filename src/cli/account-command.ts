@@ -26,7 +26,8 @@ Actions:
   tsig USERNAME [--tsig-algorithm A] [--remove]
                                              add or replace the account's TSIG key (printed once as
                                              above), or remove it; A: hmac-sha256 (default), 384, 512
-  list [--stale DAYS] [--kind acme|ddns]     list accounts (no secrets); --stale: only active ones
+  list [--stale DAYS] [--kind acme|ddns]     list accounts (no secrets) with their last update and
+                                             last CA query; --stale: only active ones
                                              with no update for more than DAYS days
   show USERNAME                              one account (no secrets)
   revoke USERNAME                            stop accepting updates and remove its records from DNS
@@ -115,7 +116,7 @@ export async function runAccountCommand(argv: string[]): Promise<number> {
         if (kind !== undefined && kind !== 'acme' && kind !== 'ddns') throw new AppError('usage', `--kind must be acme or ddns, got "${kind}"`);
         const list = admin.list().filter((a) => kind === undefined || a.kind === kind);
         if (values.json) print(list);
-        else for (const a of list) process.stdout.write(`${a.username}  ${String(a.kind).padEnd(4)}  ${String(a.state).padEnd(7)}  ${String(a.fulldomain)}  ${a.label === null ? '' : String(a.label)}\n`);
+        else for (const a of list) process.stdout.write(`${a.username}  ${String(a.kind).padEnd(4)}  ${String(a.state).padEnd(7)}  ${String(a.fulldomain)}  updated ${String(a.last_update ?? 'never')}  queried ${String(a.last_query ?? 'never')}  ${a.label === null ? '' : String(a.label)}\n`);
         return 0;
       }
       case 'show': {

@@ -15,6 +15,7 @@
 // decides first: a dropped reply of a flood is never built.
 import { asciiLower, asciiLowerByte } from '../names/domain-name.js';
 import { HEADER_LENGTH, OUR_UDP_PAYLOAD, RRClass, RRType, Rcode } from './constants.js';
+import type { QueryTimes } from './query-times.js';
 import type { ResourceRecord } from './records.js';
 import { applyVerdict, kindOf, type Rrl } from './rrl.js';
 import { negativeSoa } from './rules.js';
@@ -36,7 +37,8 @@ const OPT_LENGTH = 11;
 /** dns2 keeps TTLs (and the SOA minimum) below 2^31 (RFC 2181 §8). */
 const MAX_TTL = 0x7fffffff;
 
-export function createFastAnswers(zone: ZoneView): FastAnswers {
+/** `queryTimes`: told of every TXT (or ANY) question at a slot, for renewal health. */
+export function createFastAnswers(zone: ZoneView, queryTimes?: QueryTimes): FastAnswers {
   const table = zone.slots;
   const reserved = table.reservedTopLabels;
   /** The apex in lower-case wire form, root byte included. */
@@ -131,6 +133,7 @@ export function createFastAnswers(zone: ZoneView): FastAnswers {
         }
         const key = name.toString('latin1', 0, apex);
         const records = table.records(key);
+        if (records !== undefined && (qtype === RRType.TXT || qtype === RRType.ANY)) queryTimes?.record(key);
         // TXT at an ACME slot, A or AAAA at a ddns slot; ANY: the slot's first RRset.
         if (records !== undefined && records !== '') findRecordRun(records, qtype, run);
         if (records !== undefined && records !== '' && run[2] !== 0) {

@@ -10,6 +10,7 @@ import { createAnswerCache } from './answer-cache.js';
 import { createFastAnswers } from './fast-answers.js';
 import { CLASSIC_UDP_LIMIT, HEADER_LENGTH, OUR_UDP_PAYLOAD, Rcode, TCP_MESSAGE_LIMIT } from './constants.js';
 import { decodeQuery, type Query } from './query-decoder.js';
+import type { QueryTimes } from './query-times.js';
 import { encodeResponse } from './response-encoder.js';
 import { answerQuery } from './rules.js';
 import { applyVerdict, kindOf, responseKind, type Rrl } from './rrl.js';
@@ -32,13 +33,15 @@ export interface ResponderOptions {
   readonly cacheEntries?: number | undefined;
   /** false: every query takes the general path (benchmarks and equivalence tests compare). */
   readonly fastAnswers?: boolean | undefined;
+  /** Told of the TXT questions at slots the fast path answers (all a CA asks). */
+  readonly queryTimes?: QueryTimes | undefined;
 }
 
 export function createResponder(options: ResponderOptions): Responder {
   const { zone, logger } = options;
   const cacheEntries = options.cacheEntries ?? 10000;
   const cache = cacheEntries > 0 ? createAnswerCache(zone, cacheEntries) : undefined;
-  const fast = options.fastAnswers === false ? undefined : createFastAnswers(zone);
+  const fast = options.fastAnswers === false ? undefined : createFastAnswers(zone, options.queryTimes);
   const tcpLimit = (): number => TCP_MESSAGE_LIMIT;
 
   return {

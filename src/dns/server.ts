@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import { formatHostPort, parseCidr, parseHostPort, type HostPort } from '../net/address.js';
 import { countingResponder, type DnsCounters } from '../metrics/dns-counters.js';
 import type { PeerResponder } from './peer-responder.js';
+import type { QueryTimes } from './query-times.js';
 import { createResponder } from './responder.js';
 import { createRrl, type Rrl, type RrlCounters } from './rrl.js';
 import { listenTcp, type TcpListener } from './tcp-listener.js';
@@ -57,6 +58,8 @@ export interface DnsServerOptions {
   readonly counters?: DnsCounters;
   /** DNS UPDATE (RFC 2136) with account TSIG keys; without it UPDATE is NOTIMP. */
   readonly update?: UpdateResponder;
+  /** When each slot was last asked for its TXT (renewal health). */
+  readonly queryTimes?: QueryTimes;
 }
 
 /** How often to look for a port free on both UDP and TCP when asked for port 0. */
@@ -65,7 +68,7 @@ const SHARED_PORT_ATTEMPTS = 20;
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
   const { config, zone, logger } = options;
   const udpHere = (options.udp ?? 'here') === 'here';
-  const plain = createResponder({ zone, logger, cacheEntries: options.answerCacheEntries, fastAnswers: options.answerCacheEntries !== 0 });
+  const plain = createResponder({ zone, logger, cacheEntries: options.answerCacheEntries, fastAnswers: options.answerCacheEntries !== 0, queryTimes: options.queryTimes });
   const transfer = options.transfer;
   const front: PeerResponder = transfer
     ? createTransferFront({ responder: plain, ...transfer, journal: transfer.journal, ttls: { txt: config.dns.txt_ttl, address: config.ddns.ttl }, logger })

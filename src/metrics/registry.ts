@@ -7,7 +7,7 @@ import { LATENCY_SAMPLE_EVERY, dnsLatencyBuckets, splitAnswerKey, type DnsCounte
 
 const rcodeNames = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
 const typeNames: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 43: 'DS', 48: 'DNSKEY', 65: 'HTTPS', 251: 'IXFR', 252: 'AXFR', 255: 'ANY', 257: 'CAA' };
-/** Upper bounds (seconds) of the "time since an account's last update" buckets: 1 h … 90 days. */
+/** Upper bounds (seconds) of the "time since an account's last update / query" buckets: 1 h … 90 days. */
 const updateAgeBuckets = [3600, 86400, 7 * 86400, 30 * 86400, 60 * 86400, 90 * 86400];
 
 export interface ServerMetrics {
@@ -16,8 +16,9 @@ export interface ServerMetrics {
   observeRequest(route: string, method: string, status: number, seconds: number): void;
 }
 
-export function createServerMetrics(deps: { store: Store; dns: DnsCounters; now?: () => number }): ServerMetrics {
+export function createServerMetrics(deps: { store: Store; dns: DnsCounters; now?: () => number; lastQueryTimes?: () => Map<string, number> }): ServerMetrics {
   const { store, dns } = deps;
+  const lastQueryTimes = deps.lastQueryTimes ?? (() => store.lastQueryTimes());
   const now = deps.now ?? Date.now;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'acme_delegate_' });
@@ -76,7 +77,7 @@ export function createServerMetrics(deps: { store: Store; dns: DnsCounters; now?
       ],
     }),
     reset: () => undefined,
-  } as unknown as Parameters<Registry['registerMetric']>[0]);
+  } as unknown as CustomMetric);
 
   const requests = new Counter({
     name: 'acme_delegate_http_requests_total',
@@ -109,25 +110,37 @@ export function createServerMetrics(deps: { store: Store; dns: DnsCounters; now?
       for (const state of ['active', 'revoked']) this.set({ state }, counts[state] ?? 0);
     },
   });
-  registry.registerMetric({
-    name: 'acme_delegate_account_last_update_age_seconds',
-    get: () => {
-      const ages = [...store.lastUpdates().values()].map((u) => (now() - u.lastUpdateAt) / 1000);
-      return {
-        name: 'acme_delegate_account_last_update_age_seconds',
-        help: 'Active accounts by the time since their last TXT update (since creation if never updated): a client that stopped renewing grows old here.',
-        type: 'histogram',
-        aggregator: 'sum',
-        values: [
-          ...updateAgeBuckets.map((le) => ({ metricName: 'acme_delegate_account_last_update_age_seconds_bucket', labels: { le }, value: ages.filter((a) => a <= le).length })),
-          { metricName: 'acme_delegate_account_last_update_age_seconds_bucket', labels: { le: '+Inf' }, value: ages.length },
-          { metricName: 'acme_delegate_account_last_update_age_seconds_sum', labels: {}, value: ages.reduce((a, b) => a + b, 0) },
-          { metricName: 'acme_delegate_account_last_update_age_seconds_count', labels: {}, value: ages.length },
-        ],
-      };
+  registry.registerMetric(
+    ageHistogram(
+      'acme_delegate_account_last_update_age_seconds',
+      'Active accounts by the time since their last TXT update (since creation if never updated): a client that stopped renewing grows old here.',
+      () => [...store.lastUpdates().values()].map((u) => (now() - u.lastUpdateAt) / 1000),
+    ),
+  );
+  // The same accounts by the time since the CA (any resolver) last asked their slot's TXT; the
+  // ones never asked are counted apart.
+  const queryAges = (): { ages: number[]; never: number } => {
+    const times = lastQueryTimes();
+    const ages: number[] = [];
+    let never = 0;
+    for (const { account } of store.lastUpdates().values()) {
+      const at = times.get(account.subdomain.toLowerCase());
+      if (at === undefined) never++;
+      else ages.push((now() - at) / 1000);
+    }
+    return { ages, never };
+  };
+  registry.registerMetric(
+    ageHistogram('acme_delegate_slot_last_query_age_seconds', "Active accounts whose slot's TXT was ever asked, by the time since the last such query.", () => queryAges().ages),
+  );
+  new Gauge({
+    name: 'acme_delegate_slots_never_queried',
+    help: "Active accounts whose slot's TXT has never been asked.",
+    registers: [registry],
+    collect() {
+      this.set(queryAges().never);
     },
-    reset: () => undefined,
-  } as unknown as Parameters<Registry['registerMetric']>[0]);
+  });
   new Gauge({
     name: 'acme_delegate_database_bytes',
     help: 'Size of the SQLite database.',
@@ -145,4 +158,29 @@ export function createServerMetrics(deps: { store: Store; dns: DnsCounters; now?
       if (route.endsWith('/update') && method === 'POST') updateSeconds.observe({ status: String(status) }, seconds);
     },
   };
+}
+
+type CustomMetric = Parameters<Registry['registerMetric']>[0];
+
+/** A histogram of ages (seconds) over `updateAgeBuckets`, computed when scraped. */
+function ageHistogram(name: string, help: string, ages: () => number[]): CustomMetric {
+  return {
+    name,
+    get: () => {
+      const values = ages();
+      return {
+        name,
+        help,
+        type: 'histogram',
+        aggregator: 'sum',
+        values: [
+          ...updateAgeBuckets.map((le) => ({ metricName: `${name}_bucket`, labels: { le }, value: values.filter((a) => a <= le).length })),
+          { metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: values.length },
+          { metricName: `${name}_sum`, labels: {}, value: values.reduce((a, b) => a + b, 0) },
+          { metricName: `${name}_count`, labels: {}, value: values.length },
+        ],
+      };
+    },
+    reset: () => undefined,
+  } as unknown as CustomMetric;
 }

@@ -68,6 +68,14 @@ const migrations: readonly string[] = [
   ALTER TABLE accounts ADD COLUMN tsig_algorithm TEXT;
   ALTER TABLE accounts ADD COLUMN tsig_secret TEXT;
   `,
+  // 5: when each slot was last asked for its TXT (renewal health), flushed from memory at most
+  // once a minute; its own table so that a flush touches no account row.
+  `
+  CREATE TABLE slot_queries (
+    subdomain     TEXT PRIMARY KEY,
+    last_query_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

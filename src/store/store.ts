@@ -525,6 +525,21 @@ export class Store extends EventEmitter<StoreEvents> {
     return new Map(this.#prepare("SELECT subdomain, MAX(at) FROM audit_events WHERE kind IN ('txt.update', 'address.update') GROUP BY subdomain").raw().all() as [string, number][]);
   }
 
+  /** Notes when slots were last asked for their TXT (subdomain -> ms), keeping the latest; one transaction. */
+  recordQueryTimes(times: Iterable<readonly [string, number]>): void {
+    const upsert = this.#prepare(
+      'INSERT INTO slot_queries (subdomain, last_query_at) VALUES (?, ?) ON CONFLICT (subdomain) DO UPDATE SET last_query_at = MAX(last_query_at, excluded.last_query_at)',
+    );
+    this.#db.transaction(() => {
+      for (const [subdomain, at] of times) upsert.run(subdomain, at);
+    }).immediate();
+  }
+
+  /** When each slot was last asked for its TXT (ms), by lower-case subdomain, as last flushed. */
+  lastQueryTimes(): Map<string, number> {
+    return new Map(this.#prepare('SELECT subdomain, last_query_at FROM slot_queries').raw().all() as [string, number][]);
+  }
+
   /** Bytes the database occupies (pages in use and free). */
   databaseBytes(): number {
     const pages = this.#db.pragma('page_count', { simple: true }) as number;
@@ -559,6 +574,7 @@ export class Store extends EventEmitter<StoreEvents> {
     const serial = this.#write(() => {
       const before = account.state === 'active' ? this.#storedServed(account) : [];
       this.#prepare('DELETE FROM accounts WHERE username = ?').run(username);
+      this.#prepare('DELETE FROM slot_queries WHERE subdomain = ?').run(account.subdomain);
       this.#insertAudit({ kind: 'account.delete', username, subdomain: account.subdomain });
       return this.#bumpSerial([{ subdomain: account.subdomain, before, after: [], ...kindField(account.kind) }]);
     });

@@ -1,8 +1,9 @@
 // The dashboard in a real headless browser (Debian's chromium driven by playwright-core): the
 // page shows nothing without the admin token and refuses a wrong one; signed in, it lists the
 // accounts with a stale one flagged in words; revoking it from the keyboard makes its next update
-// 401 and takes its TXT out of DNS; rotating shows the new password once. A label is shown as
-// text, never as HTML. ACME_DELEGATE_SCREENSHOTS=docs writes the screenshots for the docs.
+// 401 and takes its TXT out of DNS; rotating shows the new password once; the last CA query
+// column shows a TXT query made before. A label is shown as text, never as HTML.
+// ACME_DELEGATE_SCREENSHOTS=docs writes the screenshots for the docs.
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,8 +122,11 @@ t.test('dashboard: sign in, a stale account flagged, revoke and rotate', { skip:
   t.equal(await staleRow.locator('b').count(), 0, 'a label is never parsed as HTML');
   t.match(await staleRow.innerText(), /STALE: updated 45 days ago/, 'the stale account is flagged in words');
   t.match(await staleRow.innerText(), /anywhere/);
+  t.equal(await staleRow.locator('td').nth(1).innerText(), 'acme (TXT)', 'its kind');
+  t.match(await staleRow.locator('td').nth(5).innerText(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/, 'the TXT query above is its last CA query');
   const freshRow = row(page, fresh.username);
   t.match(await freshRow.innerText(), /OK: updated 0 days ago/);
+  t.equal(await freshRow.locator('td').nth(5).innerText(), 'not seen', 'never asked');
   t.match(await freshRow.innerText(), /192\.0\.2\.0\/24, 127\.0\.0\.0\/8/);
   t.equal(await page.locator('#accounts tbody tr').first().getAttribute('data-username'), stale.username, 'stale accounts come first');
   t.match(await page.locator('#summary').innerText(), /2 accounts: 2 active, 0 revoked; 1 stale/);

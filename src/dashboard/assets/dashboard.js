@@ -77,6 +77,7 @@ function accountRow(account, stale) {
   const name = account.label ?? '(no label)';
   row.append(
     cell(name, account.fulldomain, account.username),
+    cell(account.kind === 'ddns' ? 'ddns (A/AAAA)' : 'acme (TXT)'),
     cell(account.state),
     cell(account.allowfrom.length ? account.allowfrom.join(', ') : 'anywhere'),
     cell(when(account.last_update) ?? 'never'),

@@ -37,4 +37,6 @@ export type FromWorker =
   | { readonly kind: 'ack'; readonly seq: number }
   /** A datagram the primary answers (answeredByPrimary), received on listener `listener`. */
   | { readonly kind: 'forward'; readonly listener: number; readonly msg: Uint8Array; readonly address: string; readonly port: number }
-  | { readonly kind: 'counters'; readonly counters: CountersSnapshot };
+  | { readonly kind: 'counters'; readonly counters: CountersSnapshot }
+  /** Slots asked for their TXT since the previous batch (slot key, ms), sent with the counters. */
+  | { readonly kind: 'query-times'; readonly times: [string, number][] };

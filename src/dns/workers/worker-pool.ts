@@ -10,6 +10,7 @@ import type { Config } from '../../config/schema.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { DnsCounters } from '../../metrics/dns-counters.js';
+import type { QueryTimes } from '../query-times.js';
 import type { HostPort } from '../../net/address.js';
 import type { SlotChange } from '../../store/store.js';
 import type { DatagramPeer, SendDatagram } from '../udp-listener.js';
@@ -39,6 +40,8 @@ export interface DnsWorkerPoolOptions {
   readonly datagramHandler: (send: SendDatagram) => (msg: Buffer, peer: DatagramPeer) => void;
   /** The primary's counters, which /metrics reads: the workers' counts are added to them. */
   readonly counters: DnsCounters;
+  /** The primary's record of slot query times: the workers' batches are merged into it. */
+  readonly queryTimes?: QueryTimes;
   readonly logger: Logger;
 }
 
@@ -137,6 +140,9 @@ export async function startDnsWorkers(options: DnsWorkerPoolOptions): Promise<Dn
       case 'counters':
         addCountersGrowth(options.counters, member.counters, message.counters);
         member.counters = message.counters;
+        break;
+      case 'query-times':
+        options.queryTimes?.merge(message.times);
         break;
     }
   };

@@ -9,18 +9,20 @@ import { createDnsCounters } from '../../metrics/dns-counters.js';
 import { openConfiguredServingReader } from '../../store/open-configured.js';
 import type { SlotChange } from '../../store/store.js';
 import { startDnsServer, type DnsServer } from '../server.js';
+import { createQueryTimes } from '../query-times.js';
 import { createZoneIndex, type ZoneIndex } from '../zone-index.js';
 import { snapshotCounters } from './counters.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { answeredByPrimary } from './request-route.js';
 
-/** How often answer counts go to the primary for /metrics. */
+/** How often answer counts (for /metrics) and slot query times go to the primary. */
 const COUNTERS_INTERVAL_MS = 5_000;
 
 function runDnsWorker(): void {
   const send = (message: FromWorker): void => void process.send?.(message);
   const changes = new EventEmitter<{ change: [SlotChange] }>();
   const counters = createDnsCounters();
+  const queryTimes = createQueryTimes();
   let zone: ZoneIndex | undefined;
   /** The store's serial the index was loaded at: changes up to it are in the index already. */
   let loadedSerial = 0;
@@ -57,8 +59,12 @@ function runDnsWorker(): void {
     };
     // The same answer pipeline as the primary's (fast path, cache, rules, RRL, counters), without
     // the transfer front: what it would handle is diverted to the primary.
-    server = await startDnsServer({ config: start.config, zone, logger, counters, worker: { listeners: start.listeners, divert } });
-    setInterval(() => send({ kind: 'counters', counters: snapshotCounters(counters) }), COUNTERS_INTERVAL_MS).unref();
+    server = await startDnsServer({ config: start.config, zone, logger, counters, queryTimes, worker: { listeners: start.listeners, divert } });
+    setInterval(() => {
+      send({ kind: 'counters', counters: snapshotCounters(counters) });
+      const times = queryTimes.drain();
+      if (times.size > 0) send({ kind: 'query-times', times: [...times] });
+    }, COUNTERS_INTERVAL_MS).unref();
     send({ kind: 'serving' });
   };
 
