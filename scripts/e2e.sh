@@ -70,6 +70,8 @@ source "$e2e/steps/bootstrap.sh"
 source "$e2e/lib/clients.sh"
 # shellcheck source=scripts/e2e/steps/issue.sh
 source "$e2e/steps/issue.sh"
+# shellcheck source=scripts/e2e/steps/rfc2136.sh
+source "$e2e/steps/rfc2136.sh"
 # shellcheck source=scripts/e2e/steps/renew.sh
 source "$e2e/steps/renew.sh"
 # shellcheck source=scripts/e2e/steps/negative.sh
