@@ -1,9 +1,8 @@
 // `acme-delegate backup`: a consistent copy of the store while the server runs.
-import { parseArgs } from 'node:util';
 import { AppError } from '../errors.js';
 import { backupStore } from '../store/backup.js';
 import { openConfiguredStore } from '../store/open-configured.js';
-import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
+import { configFromOptions, configOptionsHelp, parseCommandFlags } from './config-options.js';
 import { actAsStoreOwner } from './run-as-owner.js';
 
 export const backupHelp = `Usage: acme-delegate backup --to FILE [--force] [options]
@@ -24,15 +23,8 @@ ${configOptionsHelp}
 Exit status: 0 written, 1 failed (nothing written), 2 bad usage or config.`;
 
 export async function runBackupCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { ...configOptionSpecs, to: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(backupHelp + '\n');
-    return 0;
-  }
+  const values = parseCommandFlags(argv, { to: { type: 'string' }, force: { type: 'boolean' } }, backupHelp);
+  if (values === undefined) return 0;
   if (!values.to) throw new AppError('usage', 'backup needs --to FILE (see acme-delegate backup --help)');
   const config = configFromOptions(values);
   const asOwner = actAsStoreOwner(config.store.path, process.env);

@@ -1,10 +1,9 @@
 // `acme-delegate check`: is the delegation visible, and does each name's CNAME reach its slot?
-import { parseArgs } from 'node:util';
 import { certificateNames } from '../bootstrap/names.js';
 import { checkDelegation } from '../check/delegation-check.js';
 import { resolverLookup } from '../check/resolver-lookup.js';
 import { readConfiguredAccounts, readConfiguredSerial } from '../store/open-configured.js';
-import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
+import { configFromOptions, configOptionsHelp, parseCommandFlags } from './config-options.js';
 
 export const checkHelp = `Usage: acme-delegate check [--domain NAME]... [--resolver ADDR[:PORT]]... [options]
 
@@ -22,20 +21,15 @@ ${configOptionsHelp}
   -h, --help               show this help`;
 
 export async function runCheckCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...configOptionSpecs,
+  const values = parseCommandFlags(
+    argv,
+    {
       domain: { type: 'string', short: 'd', multiple: true },
       resolver: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(checkHelp + '\n');
-    return 0;
-  }
+    checkHelp,
+  );
+  if (values === undefined) return 0;
   const config = configFromOptions(values);
   const accounts = readConfiguredAccounts(config).filter((a) => a.state === 'active' && a.label !== null);
   const requested = values.domain ?? (config.bootstrap.domains.length > 0 ? config.bootstrap.domains : accounts.map((a) => a.label as string));

@@ -1,5 +1,5 @@
 // Command-line flags that override config keys; shared by `serve`, `bootstrap` and `account`.
-import type { ParseArgsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 
@@ -47,4 +47,29 @@ export function configFromOptions(values: Record<string, unknown>, env: NodeJS.P
   }
   const file = typeof values.config === 'string' ? values.config : undefined;
   return loadConfig({ file, env, overrides });
+}
+
+const helpFlag = { help: { type: 'boolean', short: 'h' } } as const;
+
+interface CommandArgs<O extends OptionSpecs> {
+  args: string[];
+  options: typeof configOptionSpecs & O & typeof helpFlag;
+  strict: true;
+}
+
+/**
+ * A command's own flags plus the config flags and -h/--help, parsed strictly. undefined when
+ * help was asked for (it has been printed): the command then exits 0.
+ */
+export function parseCommandFlags<O extends OptionSpecs>(
+  argv: string[],
+  options: O,
+  help: string,
+): ReturnType<typeof parseArgs<CommandArgs<O>>>['values'] | undefined {
+  const { values } = parseArgs<CommandArgs<O>>({ args: argv, options: { ...configOptionSpecs, ...options, ...helpFlag }, strict: true });
+  if ((values as { help?: boolean }).help) {
+    process.stdout.write(help + '\n');
+    return undefined;
+  }
+  return values;
 }

@@ -1,12 +1,11 @@
 // `acme-delegate import-acme-dns`: moves an acme-dns installation over with every existing
 // client credential still valid, and translates its config.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { fulldomainOf } from '../accounts/fulldomain.js';
 import { AppError } from '../errors.js';
 import { readAcmeDnsDatabase } from '../import/acme-dns-database.js';
 import { translateAcmeDnsConfig } from '../import/acme-dns-config.js';
-import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
+import { configFromOptions, configOptionsHelp, parseCommandFlags } from './config-options.js';
 import { openConfiguredStore } from '../store/open-configured.js';
 import { storeFailure } from '../store/database-file.js';
 import { actAsStoreOwner } from './run-as-owner.js';
@@ -27,22 +26,17 @@ ${configOptionsHelp}
   -h, --help               show this help`;
 
 export async function runImportCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ...configOptionSpecs,
+  const values = parseCommandFlags(
+    argv,
+    {
       from: { type: 'string' },
       'acme-dns-config': { type: 'string' },
       'write-config': { type: 'string' },
       'dry-run': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(importHelp + '\n');
-    return 0;
-  }
+    importHelp,
+  );
+  if (values === undefined) return 0;
   const say = (line: string): void => void process.stderr.write(line + '\n');
   // Root acts as the store's owner before doing anything, so that the whole run happens once.
   const config = configFromOptions(values);

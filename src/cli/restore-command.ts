@@ -1,8 +1,7 @@
 // `acme-delegate restore`: a backup back in place of the store, with the server stopped.
-import { parseArgs } from 'node:util';
 import { AppError } from '../errors.js';
 import { restoreStore } from '../store/restore.js';
-import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
+import { configFromOptions, configOptionsHelp, parseCommandFlags } from './config-options.js';
 import { actAsStoreOwner } from './run-as-owner.js';
 
 export const restoreHelp = `Usage: acme-delegate restore --from FILE [options]
@@ -25,15 +24,8 @@ Exit status: 0 restored, 1 failed or the database is in use (nothing changed), 2
 or config.`;
 
 export async function runRestoreCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { ...configOptionSpecs, from: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(restoreHelp + '\n');
-    return 0;
-  }
+  const values = parseCommandFlags(argv, { from: { type: 'string' } }, restoreHelp);
+  if (values === undefined) return 0;
   if (!values.from) throw new AppError('usage', 'restore needs --from FILE (see acme-delegate restore --help)');
   const config = configFromOptions(values);
   const asOwner = actAsStoreOwner(config.store.path, process.env);

@@ -1,8 +1,7 @@
 // `acme-delegate serve`: runs DNS and the API until SIGINT/SIGTERM.
-import { parseArgs } from 'node:util';
 import { createLogger } from '../log.js';
 import { startService } from '../service.js';
-import { configFromOptions, configOptionSpecs, configOptionsHelp } from './config-options.js';
+import { configFromOptions, configOptionsHelp, parseCommandFlags } from './config-options.js';
 
 export const serveHelp = `Usage: acme-delegate serve [options]
 
@@ -21,11 +20,8 @@ Every config key can also be set from the environment as ACME_DELEGATE_<SECTION>
 e.g. ACME_DELEGATE_DNS_ZONE=auth.example.org. See \`acme-delegate config-reference\`.`;
 
 export async function runServeCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...configOptionSpecs, help: { type: 'boolean', short: 'h' } }, strict: true });
-  if (values.help) {
-    process.stdout.write(serveHelp + '\n');
-    return 0;
-  }
+  const values = parseCommandFlags(argv, {}, serveHelp);
+  if (values === undefined) return 0;
   const config = configFromOptions(values);
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   const service = await startService(config, logger);
