@@ -32,6 +32,7 @@ import { createServerMetrics } from './metrics/registry.js';
 import { parseHostPort, type HostPort } from './net/address.js';
 import type { Store } from './store/store.js';
 import { openConfiguredStore } from './store/open-configured.js';
+import { createRecurringFailureLog } from './store/recurring-failure-log.js';
 
 export interface RunningService {
   readonly store: Store;
@@ -139,12 +140,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const bound = api.server.address();
     const apiAddress = bound && typeof bound === 'object' ? { host: bound.address, port: bound.port } : { host, port };
 
+    // During a storage fault these fail on every tick: logged when it starts, summarised, and
+    // when it ends (recurring-failure-log.ts), not once a second.
+    const purgeLog = createRecurringFailureLog(logger, 'purging expired TXT values');
     const purge = setInterval(() => {
       try {
         const purged = store.purgeExpired();
+        purgeLog.succeeded();
         if (purged > 0) logger.info('expired TXT values purged', { purged });
       } catch (error) {
-        logger.error('purge failed', { error });
+        purgeLog.failed(error);
       }
     }, purgeIntervalMs);
     purge.unref();
@@ -160,11 +165,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     queryFlush.unref();
     closers.push(() => clearInterval(queryFlush));
     // Accounts made by the CLI or bootstrap in another process reach DNS within a second.
+    const syncLog = createRecurringFailureLog(logger, 'reading external changes');
     const sync = setInterval(() => {
       try {
         store.syncExternalChanges();
+        syncLog.succeeded();
       } catch (error) {
-        logger.error('reading external changes failed', { error });
+        syncLog.failed(error);
       }
     }, externalSyncIntervalMs);
     sync.unref();
