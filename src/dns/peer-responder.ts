@@ -22,9 +22,10 @@ export interface PeerResponder {
   /**
    * `rrl`: UDP's response rate limit. A responder that knows the kind of reply before encoding
    * it asks `rrl.decide` first and returns the limited reply; whatever it did not decide on is
-   * limited by the UDP listener from its bytes.
+   * limited by the UDP listener from its bytes. `peerPort`: the peer's source port, for log
+   * lines that name the peer as BIND does (address and port).
    */
-  respond(msg: Buffer, transport: Transport, peer: string, rrl?: Rrl): PeerReply;
+  respond(msg: Buffer, transport: Transport, peer: string, rrl?: Rrl, peerPort?: number): PeerReply;
 }
 
 export function isReplyStream(reply: PeerReply): reply is ReplyStream {

@@ -71,6 +71,7 @@ function serveConnection(socket: Socket, responder: PeerResponder, idleTimeoutMs
   /** A reply still being prepared (an UPDATE being committed); later queries wait for it, in order. */
   let waiting = false;
   const peer = socket.remoteAddress ?? '';
+  const peerPort = socket.remotePort;
   socket.setNoDelay(true);
   socket.setTimeout(idleTimeoutMs);
   socket.on('timeout', () => socket.destroy());
@@ -116,7 +117,7 @@ function serveConnection(socket: Socket, responder: PeerResponder, idleTimeoutMs
         socket.destroy();
         return;
       }
-      const reply = responder.respond(msg, 'tcp', peer);
+      const reply = responder.respond(msg, 'tcp', peer, undefined, peerPort);
       if (isPendingReply(reply)) {
         waiting = true;
         const resume = (ready: Buffer | null): void => {

@@ -47,7 +47,7 @@ export function createDatagramHandler(responder: PeerResponder, send: SendDatagr
     if (rinfo.port === 0) return;
     try {
       // Response rate limiting: the responder decides before it encodes the reply where it can.
-      const reply = responder.respond(msg, 'udp', rinfo.address, rrl);
+      const reply = responder.respond(msg, 'udp', rinfo.address, rrl, rinfo.port);
       if (isReplyStream(reply)) return reply.abort('a stream cannot go over UDP');
       if (isPendingReply(reply)) {
         void reply.then((ready) => deliver(ready, msg, rinfo), (err: unknown) => failed(err, rinfo));

@@ -48,10 +48,10 @@ export function questionType(msg: Buffer): number {
 /** The responder, counting what it answers. */
 export function countingResponder(responder: PeerResponder, counters: DnsCounters): PeerResponder {
   return {
-    respond(msg, transport, peer, rrl) {
+    respond(msg, transport, peer, rrl, peerPort) {
       const timed = ++counters.seen % LATENCY_SAMPLE_EVERY === 0;
       const start = timed ? process.hrtime.bigint() : 0n;
-      const reply = responder.respond(msg, transport, peer, rrl);
+      const reply = responder.respond(msg, transport, peer, rrl, peerPort);
       if (timed) {
         const seconds = Number(process.hrtime.bigint() - start) / 1e9;
         counters.latencySum += seconds;

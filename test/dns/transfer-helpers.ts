@@ -5,7 +5,7 @@ import type { Test } from 'tap';
 import { startDnsServer } from '../../src/dns/server.js';
 import { transferSettings } from '../../src/dns/transfer/settings.js';
 import { createZoneIndex, type ZoneIndex } from '../../src/dns/zone-index.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import type { Store } from '../../src/store/store.js';
 import { testConfig } from './helpers.js';
 
@@ -14,10 +14,11 @@ export async function startTransferPrimary(
   store: Store,
   keySpec: string,
   overrides: Record<string, string | readonly string[]> = {},
+  logger: Logger = silentLogger,
 ): Promise<{ zone: ZoneIndex; port: number; stop: () => Promise<void> }> {
   const config = testConfig({ 'dns.secondaries': ['127.0.0.1:53000'], 'dns.tsig_keys': [keySpec], ...overrides });
   const zone = createZoneIndex(config, store);
-  const server = await startDnsServer({ config, zone, logger: silentLogger, transfer: { zone, settings: transferSettings(config), journal: store } });
+  const server = await startDnsServer({ config, zone, logger, transfer: { zone, settings: transferSettings(config), journal: store } });
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {

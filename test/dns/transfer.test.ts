@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import t, { type Test } from 'tap';
 import { findTsig, parseTsigKey, signMessage, TsigError } from '../../src/dns/tsig.js';
+import { createLogger } from '../../src/log.js';
 import { addDdnsSlot, addSlot, buildQuery, testStore, ZONE } from './helpers.js';
 import { startTransferPrimary } from './transfer-helpers.js';
 import { closed, frame, readFrames, run, tcpConnect, toolMissing, udpExchange } from './socket-helpers.js';
@@ -133,4 +134,21 @@ t.test('a ddns slot: AXFR holds its A and AAAA, IXFR carries an address change w
   t.equal(lines.length, 6, 'new SOA, old SOA, the old A, new SOA, the new A, new SOA');
   t.match(lines[2], /^home\.auth\.example\.org\.\s+60\s+IN\s+A\s+203\.0\.113\.7$/, 'the old address left');
   t.match(lines[4], /^home\.auth\.example\.org\.\s+60\s+IN\s+A\s+203\.0\.113\.8$/, 'the new address came; the AAAA did not move');
+});
+
+t.test('transfer log lines name the peer with its port, as BIND does', { skip }, async (t) => {
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'info', format: 'json', write: (line) => lines.push(line) });
+  const store = testStore();
+  addSlot(store, 'slot-1', ['logged-value'.padEnd(43, 'x')]);
+  const { port } = await startTransferPrimary(t, store, keySpec, {}, logger);
+  await kdigBoth(port, ['AXFR', ZONE, '-y', keySpec]);
+  await kdigBoth(port, ['AXFR', ZONE]);
+  await kdigBoth(port, ['AXFR', ZONE, '-y', `hmac-sha256:someone-else:${secret}`]);
+  const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  for (const msg of ['dns: zone transfer sent', 'dns: zone transfer refused', 'dns: TSIG check failed']) {
+    const peer = String(entries.find((e) => e.msg === msg)?.peer);
+    const [, peerPort] = /^127\.0\.0\.1:(\d+)$/.exec(peer) ?? [];
+    t.ok(peerPort !== undefined && Number(peerPort) > 0 && Number(peerPort) !== port, `"${msg}" names kdig's address and source port: ${peer}`);
+  }
 });

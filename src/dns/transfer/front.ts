@@ -3,7 +3,7 @@
 // responder untouched, so the query fast path pays one header read for it.
 import type { Logger } from '../../log.js';
 import { asciiLower } from '../../names/domain-name.js';
-import { addressInCidrs } from '../../net/address.js';
+import { addressInCidrs, formatHostPort } from '../../net/address.js';
 import { HEADER_LENGTH, Opcode, Rcode, RRType } from '../constants.js';
 import type { PeerResponder, ReplyStream } from '../peer-responder.js';
 import type { Responder, Transport } from '../responder.js';
@@ -32,7 +32,7 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
   const { responder, zone, settings, logger } = options;
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
 
-  const respond = (msg: Buffer, transport: Transport, peer: string, rrl?: Rrl): Buffer | null | ReplyStream => {
+  const respond = (msg: Buffer, transport: Transport, peer: string, rrl?: Rrl, peerPort?: number): Buffer | null | ReplyStream => {
     if (msg.length < HEADER_LENGTH || (msg[2]! & 0x80) !== 0) return responder.respond(msg, transport, peer, rrl);
     const opcode = (msg[2]! >> 3) & 0xf;
     const qtype = opcode === Opcode.QUERY ? questionType(msg) : undefined;
@@ -43,7 +43,7 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
     const tsig = additional === 0 ? null : findTsig(msg);
     if (typeof tsig === 'string') {
       // A broken message or TSIG record: FORMERR, as for any malformed request.
-      logger.info('dns: malformed signed or transfer request', { peer, problem: tsig });
+      logger.info('dns: malformed signed or transfer request', { peer: peerLabel(peer, peerPort), problem: tsig });
       return transfer ? errorReply(msg, null, Rcode.FORMERR, null) : responder.respond(msg, transport, peer, rrl);
     }
     if (!transfer && tsig === null) return responder.respond(msg, transport, peer, rrl);
@@ -52,7 +52,7 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
     if (tsig) {
       const check = verifyRequest(msg, tsig, settings.keys, now());
       if (!check.ok) {
-        logger.info('dns: TSIG check failed', { peer, key: tsig.keyName, algorithm: tsig.algorithmName, error: tsigErrorName(check.error) });
+        logger.info('dns: TSIG check failed', { peer: peerLabel(peer, peerPort), key: tsig.keyName, algorithm: tsig.algorithmName, error: tsigErrorName(check.error) });
         return tsigErrorReply(msg, check.tsig, check.error, check.key, now());
       }
       signed = { key: check.key, tsig: check.tsig };
@@ -67,7 +67,7 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
     const kind = qtype === RRType.AXFR ? 'AXFR' : 'IXFR';
     const refusal = transferRefusal(parsed, transport, peer, signed);
     if (refusal) {
-      logger.info('dns: zone transfer refused', { peer, kind, transport, reason: refusal, key: signed?.key.name });
+      logger.info('dns: zone transfer refused', { peer: peerLabel(peer, peerPort), kind, transport, reason: refusal, key: signed?.key.name });
       return errorReply(msg, parsed, Rcode.REFUSED, signed);
     }
     if (kind === 'IXFR') {
@@ -75,9 +75,9 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
       if (clientSerial === undefined) return errorReply(msg, parsed, Rcode.FORMERR, signed);
       // Over UDP the SOA alone says "ask over TCP" (RFC 1995 §4); so does an up-to-date serial.
       const soaOnly = transport === 'udp';
-      return startTransfer(msg, parsed, peer, signed, kind, clientSerial, soaOnly);
+      return startTransfer(msg, parsed, peerLabel(peer, peerPort), signed, kind, clientSerial, soaOnly);
     }
-    return startTransfer(msg, parsed, peer, signed, kind, undefined, false);
+    return startTransfer(msg, parsed, peerLabel(peer, peerPort), signed, kind, undefined, false);
   };
 
   const transferRefusal = (parsed: WireMessage, transport: Transport, peer: string, signed: Signed | null): string | null => {
@@ -93,6 +93,7 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
   const startTransfer = (
     msg: Buffer,
     parsed: WireMessage,
+    /** Address and port, for the log. */
     peer: string,
     signed: Signed | null,
     kind: 'AXFR' | 'IXFR',
@@ -161,6 +162,11 @@ function ixfrSerial(msg: Buffer, parsed: WireMessage): number | undefined {
   const rname = readName(msg, mname.end);
   if (typeof rname === 'string' || rname.end + 20 !== soa.rdataEnd) return undefined;
   return msg.readUInt32BE(rname.end);
+}
+
+/** The peer as log lines name it: "192.0.2.1:53", "[2001:db8::1]:53" (the address alone when the port is unknown). */
+function peerLabel(address: string, port: number | undefined): string {
+  return port === undefined ? address : formatHostPort({ host: address, port });
 }
 
 /** RFC 1982 serial arithmetic: a is older than b. */

@@ -44,9 +44,9 @@ export interface UpdateResponder {
 /** Requests with opcode UPDATE go to `update`, everything else to `next`. */
 export function routeUpdates(next: PeerResponder, update: UpdateResponder): PeerResponder {
   return {
-    respond(msg, transport, peer, rrl) {
+    respond(msg, transport, peer, rrl, peerPort) {
       const isUpdate = msg.length >= HEADER_LENGTH && (msg[2]! & 0x80) === 0 && ((msg[2]! >> 3) & 0xf) === Opcode.UPDATE;
-      return isUpdate ? update.respond(msg, transport, peer) : next.respond(msg, transport, peer, rrl);
+      return isUpdate ? update.respond(msg, transport, peer) : next.respond(msg, transport, peer, rrl, peerPort);
     },
   };
 }
