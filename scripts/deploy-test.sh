@@ -394,14 +394,17 @@ answers_from_same_main() { served_every_time "$1" "$2" "$3" && [[ $(main_pid "$1
 check "workers = 2 in config.toml, restarted, SOA served on port 53" enable_workers a
 check "two DNS worker processes beside the main one, as the service user" wait_for 20 two_workers a
 check "the workers run under the unit's system call filter (Seccomp: 2)" workers_filtered a
+# An account of its own: the first account's values are what later sections expect to be served.
+worker_account=$(in_ct a acme-delegate account add --config /etc/acme-delegate/config.toml --label workers 2>>"$logs/account-add.log") || true
+worker_fqdn=$(jq -r .fulldomain <<<"$worker_account" 2>/dev/null) || true
 worker_value=$(new_token)
-check "with workers: POST /update accepted" update a "$account" "$worker_value"
-check "with workers: every query right after the 200 carries the value" served_every_time a "$fulldomain" "$worker_value"
+check "with workers: POST /update accepted" update a "$worker_account" "$worker_value"
+check "with workers: every query right after the 200 carries the value" served_every_time a "$worker_fqdn" "$worker_value"
 main_before=$(main_pid a) || true
 victim=$(worker_pids a | head -n 1) || true
 in_ct a kill -KILL "$victim" || true
 check "a worker killed with -9: DNS keeps answering, the main process stays" \
-  answers_from_same_main a "$fulldomain" "$worker_value" "$main_before"
+  answers_from_same_main a "$worker_fqdn" "$worker_value" "$main_before"
 check "the killed worker is replaced" wait_for 20 replaced a "$victim"
 
 say "A: reload, kill -9 of the main process"
