@@ -18,5 +18,9 @@ export function startupWarnings(config: Config): string[] {
   if (dnsPublic && config.dns.zone.endsWith('localhost')) {
     warnings.push(`dns.zone is "${config.dns.zone}" while DNS listens publicly: set the delegated zone, e.g. "auth.example.org"`);
   }
+  if (config.metrics.listen && !isLoopbackHost(parseHostPort(config.metrics.listen).host)) {
+    const admin = config.metrics.admin_token_sha256 ? ', the admin API and its dashboard' : '';
+    warnings.push(`metrics.listen is ${config.metrics.listen}, not loopback: /metrics${admin} are reachable from the network in plain HTTP; keep it on loopback or a private network behind a firewall`);
+  }
   return warnings;
 }

@@ -28,3 +28,12 @@ t.test('risky settings are named', async (t) => {
   const mapped = loadConfig({ overrides: { 'api.listen': '[::ffff:127.0.0.1]:8080', 'api.registration': 'open' } });
   t.same(startupWarnings(mapped), [], 'IPv4-mapped loopback is loopback');
 });
+
+t.test('a metrics/admin listener off loopback is named', async (t) => {
+  t.same(startupWarnings(loadConfig({ overrides: { 'metrics.listen': '127.0.0.1:9153' } })), []);
+  t.same(startupWarnings(loadConfig({ overrides: { 'metrics.listen': '[::1]:9153' } })), []);
+  const open = startupWarnings(loadConfig({ overrides: { 'metrics.listen': '0.0.0.0:9153' } }));
+  t.same(open, ['metrics.listen is 0.0.0.0:9153, not loopback: /metrics are reachable from the network in plain HTTP; keep it on loopback or a private network behind a firewall']);
+  const withAdmin = startupWarnings(loadConfig({ overrides: { 'metrics.listen': '192.0.2.1:9153', 'metrics.admin_token_sha256': 'a'.repeat(64) } }));
+  t.match(withAdmin[0], '/metrics, the admin API and its dashboard are reachable');
+});
