@@ -64,7 +64,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const workerCount = dnsWorkerCount(config);
   const tls = readTls(config);
   const store = openConfiguredStore(config);
-  const pool = createBcryptPool(2, { maxQueue: config.limits.bcrypt_queue, nice: bcryptNice });
+  // The pool starts before /metrics exists; its waits reach the histogram once metrics do.
+  const bcryptWaits: { observe?: (seconds: number) => void } = {};
+  const pool = createBcryptPool(2, { maxQueue: config.limits.bcrypt_queue, nice: bcryptNice, onWait: (seconds) => bcryptWaits.observe?.(seconds) });
   const closers: (() => Promise<void> | void)[] = [() => store.close(), () => pool.close()];
   const close = async (): Promise<void> => {
     for (const closer of closers.splice(0).reverse()) {
@@ -116,7 +118,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     });
     notifier.changed();
     const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
-    const metrics = createServerMetrics({ store, dns: dnsCounters, lastQueryTimes });
+    const metrics = createServerMetrics({ store, dns: dnsCounters, lastQueryTimes, bcrypt: pool });
+    bcryptWaits.observe = (seconds) => metrics.observeBcryptWait(seconds);
     const api = await buildApi({ config, store, accounts, logger, tls, metrics, dnsVisible });
     const { host, port } = parseHostPort(config.api.listen);
     closers.push(() => api.close());

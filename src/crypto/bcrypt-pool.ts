@@ -10,10 +10,26 @@ export interface BcryptPool {
   close(): Promise<void>;
 }
 
+/** What /metrics reads from a running pool. */
+export interface BcryptPoolStats {
+  /** Jobs waiting for a thread. */
+  readonly queued: number;
+  /** Jobs on a thread now. */
+  readonly running: number;
+  /** Jobs refused because the queue was full (the API answered 503). */
+  readonly rejected: number;
+}
+
+export interface MeasuredBcryptPool extends BcryptPool {
+  stats(): BcryptPoolStats;
+}
+
 type Job = { op: 'hash'; password: string; cost: number } | { op: 'compare'; password: string; hash: string };
 
 interface Pending {
   readonly job: Job;
+  /** performance.now() when queued. */
+  readonly queuedAt: number;
   resolve(value: string | boolean): void;
   reject(err: Error): void;
 }
@@ -48,10 +64,13 @@ parentPort.on('message', ({ id, job }) => {
 /**
  * `maxQueue` bounds the jobs waiting for a worker: a flood of bad passwords then gets a quick
  * "overloaded" error instead of queueing without limit and delaying every honest client.
- * `nice` (0-19) is how far below the process's priority the workers run.
+ * `nice` (0-19) is how far below the process's priority the workers run. `onWait` is told how
+ * long (seconds) each job waited for a thread.
  */
-export function createBcryptPool(size = 2, options: { maxQueue?: number; nice?: number } = {}): BcryptPool {
+export function createBcryptPool(size = 2, options: { maxQueue?: number; nice?: number; onWait?: (seconds: number) => void } = {}): MeasuredBcryptPool {
   const maxQueue = options.maxQueue ?? 256;
+  const onWait = options.onWait;
+  let rejected = 0;
   const nice = options.nice ?? 0;
   const bcryptPath = createRequire(import.meta.url).resolve('bcryptjs');
   const workers = Math.max(1, size);
@@ -92,6 +111,7 @@ export function createBcryptPool(size = 2, options: { maxQueue?: number; nice?: 
     while (!closed && idle.length > 0 && queue.length > 0) {
       const worker = idle.pop() as Worker;
       const pending = queue.shift() as Pending;
+      onWait?.((performance.now() - pending.queuedAt) / 1000);
       const id = nextId++;
       busy.set(worker, { id, pending });
       worker.postMessage({ id, job: pending.job });
@@ -101,14 +121,18 @@ export function createBcryptPool(size = 2, options: { maxQueue?: number; nice?: 
   const run = (job: Job): Promise<string | boolean> =>
     new Promise((resolve, reject) => {
       if (closed) return reject(new Error('bcrypt pool is closed'));
-      if (queue.length >= maxQueue) return reject(new AppError('overloaded', 'too many password checks waiting'));
-      queue.push({ job, resolve, reject });
+      if (queue.length >= maxQueue) {
+        rejected++;
+        return reject(new AppError('overloaded', 'too many password checks waiting'));
+      }
+      queue.push({ job, queuedAt: performance.now(), resolve, reject });
       drain();
     });
 
   return {
     hash: async (password, cost) => (await run({ op: 'hash', password, cost })) as string,
     compare: async (password, hash) => (await run({ op: 'compare', password, hash })) as boolean,
+    stats: () => ({ queued: queue.length, running: busy.size, rejected }),
     close: async () => {
       closed = true;
       for (const pending of queue.splice(0)) pending.reject(new Error('bcrypt pool is closed'));

@@ -2,6 +2,7 @@
 // counters, the store) are read when scraped, in collect() callbacks; nothing here carries an
 // account, a name or a secret as a label.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BcryptPoolStats } from '../crypto/bcrypt-pool.js';
 import type { Store } from '../store/store.js';
 import { LATENCY_SAMPLE_EVERY, dnsLatencyBuckets, splitAnswerKey, type DnsCounters } from './dns-counters.js';
 
@@ -14,9 +15,17 @@ export interface ServerMetrics {
   readonly registry: Registry;
   /** One finished API request. */
   observeRequest(route: string, method: string, status: number, seconds: number): void;
+  /** How long a password check or hash waited for a bcrypt thread. */
+  observeBcryptWait(seconds: number): void;
 }
 
-export function createServerMetrics(deps: { store: Store; dns: DnsCounters; now?: () => number; lastQueryTimes?: () => Map<string, number> }): ServerMetrics {
+export function createServerMetrics(deps: {
+  store: Store;
+  dns: DnsCounters;
+  now?: () => number;
+  lastQueryTimes?: () => Map<string, number>;
+  bcrypt?: { stats(): BcryptPoolStats };
+}): ServerMetrics {
   const { store, dns } = deps;
   const lastQueryTimes = deps.lastQueryTimes ?? (() => store.lastQueryTimes());
   const now = deps.now ?? Date.now;
@@ -141,6 +150,40 @@ export function createServerMetrics(deps: { store: Store; dns: DnsCounters; now?
       this.set(queryAges().never);
     },
   });
+  const bcryptWait = new Histogram({
+    name: 'acme_delegate_bcrypt_wait_seconds',
+    help: 'Time a password check or hash waited for a bcrypt thread.',
+    buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const bcryptStats = deps.bcrypt;
+  if (bcryptStats) {
+    new Gauge({
+      name: 'acme_delegate_bcrypt_queue_depth',
+      help: 'Password checks and hashes waiting for a bcrypt thread.',
+      registers: [registry],
+      collect() {
+        this.set(bcryptStats.stats().queued);
+      },
+    });
+    new Gauge({
+      name: 'acme_delegate_bcrypt_running',
+      help: 'Password checks and hashes on a bcrypt thread now.',
+      registers: [registry],
+      collect() {
+        this.set(bcryptStats.stats().running);
+      },
+    });
+    new Counter({
+      name: 'acme_delegate_bcrypt_rejected_total',
+      help: 'Password checks refused because the bcrypt queue was full (limits.bcrypt_queue; the API answered 503).',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(bcryptStats.stats().rejected);
+      },
+    });
+  }
   new Gauge({
     name: 'acme_delegate_database_bytes',
     help: 'Size of the SQLite database.',
@@ -157,6 +200,7 @@ export function createServerMetrics(deps: { store: Store; dns: DnsCounters; now?
       if (status === 429) rateLimited.inc({ route });
       if (route.endsWith('/update') && method === 'POST') updateSeconds.observe({ status: String(status) }, seconds);
     },
+    observeBcryptWait: (seconds) => bcryptWait.observe(seconds),
   };
 }
 

@@ -28,11 +28,16 @@ t.test('rejects jobs after close', async (t) => {
   await t.rejects(pool.hash('x', 4), /closed/);
 });
 
-t.test('a full queue refuses more work at once instead of growing', async (t) => {
-  const pool = createBcryptPool(1, { maxQueue: 2 });
+t.test('a full queue refuses more work at once instead of growing, and says so in its stats', async (t) => {
+  const waits: number[] = [];
+  const pool = createBcryptPool(1, { maxQueue: 2, onWait: (seconds) => waits.push(seconds) });
   t.teardown(() => pool.close());
   const hash = await pool.hash('pw', 8);
   const jobs = [pool.compare('pw', hash), pool.compare('pw', hash), pool.compare('pw', hash)];
   await t.rejects(pool.compare('pw', hash), { code: 'overloaded' }, 'the fourth waits for nobody');
+  t.same(pool.stats(), { queued: 2, running: 1, rejected: 1 }, 'two waiting, one on the thread, one refused');
   t.same(await Promise.all(jobs), [true, true, true], 'queued work still completes');
+  t.same(pool.stats(), { queued: 0, running: 0, rejected: 1 });
+  t.equal(waits.length, 4, 'every job that ran reported its wait');
+  t.ok(waits[3]! > waits[1]!, `the last one waited for the two before it (${waits.map((w) => w.toFixed(3)).join(', ')} s)`);
 });

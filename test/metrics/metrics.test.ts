@@ -69,6 +69,11 @@ t.test('promtool accepts /metrics and the counters follow queries and updates', 
   t.equal(sample(after, 'acme_delegate_http_requests_total', 'route="/register",method="POST",status="201"'), 1);
   t.match(after, /^acme_delegate_update_seconds_count\{status="200"\} 1$/m);
   t.match(after, /^acme_delegate_accounts\{state="active"\} 1$/m);
+  // /register hashed once, each of the two updates (one refused) compared once: three waits.
+  t.match(after, /^acme_delegate_bcrypt_wait_seconds_count 3$/m);
+  t.match(after, /^acme_delegate_bcrypt_queue_depth 0$/m);
+  t.match(after, /^acme_delegate_bcrypt_running 0$/m);
+  t.match(after, /^acme_delegate_bcrypt_rejected_total 0$/m);
   t.match(after, /^acme_delegate_account_last_update_age_seconds_bucket\{le="3600"\} 1$/m);
   t.match(after, /^acme_delegate_database_bytes \d+$/m);
   t.match(after, /^acme_delegate_dns_rrl_limited_total\{action="drop"\} 0$/m, 'RRL drops exposed (loopback is exempt)');
