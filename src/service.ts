@@ -158,11 +158,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     purge.unref();
     closers.push(() => clearInterval(purge));
     // The CA's query times are kept in memory and written at most once a minute.
+    const queryFlushLog = createRecurringFailureLog(logger, 'writing slot query times');
     const queryFlush = setInterval(() => {
       try {
         flushQueryTimes();
+        queryFlushLog.succeeded();
       } catch (error) {
-        logger.error('writing slot query times failed', { error });
+        queryFlushLog.failed(error);
       }
     }, queryTimesFlushIntervalMs);
     queryFlush.unref();
