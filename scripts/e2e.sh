@@ -30,7 +30,7 @@ started_at=$SECONDS
 # knotd and unbound live in /usr/sbin, which is not on every user's PATH.
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
 missing=()
-for tool in pebble unbound unbound-checkconf knotd knotc named certbot lego openssl curl jq dig node timeout; do
+for tool in pebble unbound unbound-checkconf knotd knotc certbot lego openssl curl jq dig node timeout; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if ((${#missing[@]} > 0)); then
