@@ -7,12 +7,12 @@ import type { Account } from '../store/store.js';
 import type { CertificateName } from './names.js';
 
 /** What deciding needs to know of a stored account. */
-export type StoredAccount = Pick<Account, 'username' | 'passwordHash' | 'subdomain' | 'state' | 'label'>;
+export type StoredAccount = Pick<Account, 'username' | 'passwordHash' | 'subdomain' | 'state' | 'label'> & { readonly kind?: Account['kind'] };
 
 export type AccountDecision =
   | { readonly kind: 'reuse'; readonly bare: string; readonly username: string; readonly subdomain: string; readonly password: string }
   | { readonly kind: 'rotate'; readonly bare: string; readonly username: string; readonly subdomain: string; readonly reason: string }
-  | { readonly kind: 'register'; readonly bare: string }
+  | { readonly kind: 'register'; readonly bare: string; readonly accountKind?: 'ddns' }
   /** Left for later: the name's CNAME is blocked by a conflict, so a new account or password would not be used yet. */
   | { readonly kind: 'skip'; readonly bare: string; readonly reason: string };
 
@@ -30,10 +30,11 @@ export async function decideAccounts(
   compare: (password: string, hash: string) => Promise<boolean>,
 ): Promise<AccountDecision[]> {
   const decisions: AccountDecision[] = [];
-  for (const { bare } of names) {
-    const mine = accounts.filter((a) => a.state === 'active' && a.label === bare);
+  for (const { bare, kind } of names) {
+    // An ACME account and a ddns account may carry the same name: each kind finds its own.
+    const mine = accounts.filter((a) => a.state === 'active' && a.label === bare && (a.kind ?? 'acme') === (kind ?? 'acme'));
     if (mine.length === 0) {
-      decisions.push({ kind: 'register', bare });
+      decisions.push(kind === 'ddns' ? { kind: 'register', bare, accountKind: kind } : { kind: 'register', bare });
       continue;
     }
     const entry = stored.get(bare);
@@ -64,7 +65,7 @@ export function slotsOf(decisions: readonly AccountDecision[]): Map<string, stri
  */
 export function skipBlocked(decisions: readonly AccountDecision[], blocked: ReadonlySet<string>): AccountDecision[] {
   return decisions.map((d) =>
-    (d.kind === 'register' || d.kind === 'rotate') && blocked.has(d.bare) ? { kind: 'skip', bare: d.bare, reason: 'its _acme-challenge CNAME is blocked by a conflict' } : d,
+    (d.kind === 'register' || d.kind === 'rotate') && blocked.has(d.bare) ? { kind: 'skip', bare: d.bare, reason: 'its CNAME is blocked by a conflict' } : d,
   );
 }
 
@@ -84,7 +85,7 @@ export async function applyAccounts(
     if (d.kind === 'reuse') {
       result.set(d.bare, { username: d.username, password: d.password, subdomain: d.subdomain, fulldomain: service.fulldomain(d.subdomain) });
     } else {
-      const creds = d.kind === 'register' ? await service.register({ allowfrom, label: d.bare }) : await service.rotate(d.username);
+      const creds = d.kind === 'register' ? await service.register({ allowfrom, label: d.bare, kind: d.accountKind ?? 'acme' }) : await service.rotate(d.username);
       result.set(d.bare, { username: creds.username, password: creds.password, subdomain: creds.subdomain, fulldomain: creds.fulldomain });
     }
   }

@@ -56,6 +56,16 @@ export function buildIntents(input: IntentInput): IntentResult {
       continue;
     }
     const slot = input.slots.get(name.bare) ?? '<new slot>';
+    if (name.kind === 'ddns') {
+      const apex = zone.name === name.bare;
+      if (apex) {
+        notes.push(
+          `${name.bare} is the apex of its zone: most DNS providers cannot put a CNAME there; Cloudflare can (CNAME flattening: it answers A/AAAA from the slot's addresses), so the CNAME is created beside the apex's other records`,
+        );
+      }
+      intents.push({ kind: 'cname', zone, name: name.bare, target: fulldomainOf(slot, input.zone), ttl: challengeCnameTtl, purpose: `dynamic DNS for ${name.bare}`, ...(apex ? { apex } : {}) });
+      continue;
+    }
     intents.push({ kind: 'cname', zone, name: name.challengeName, target: fulldomainOf(slot, input.zone), ttl: challengeCnameTtl, purpose: `challenge for ${name.requested.join(', ')}` });
     if (input.caa) {
       const value = input.caa.accountUri ? `${input.caa.issuer}; accounturi=${input.caa.accountUri}` : input.caa.issuer;

@@ -10,8 +10,10 @@ export interface CertificateName {
   readonly bare: string;
   /** What was asked for, e.g. ["example.com", "*.example.com"], in first-seen order. */
   readonly requested: readonly string[];
-  /** `_acme-challenge.<bare>`: where the CNAME goes. */
+  /** `_acme-challenge.<bare>`: where the CNAME goes; for a ddns name, the name itself. */
   readonly challengeName: string;
+  /** 'ddns': a dynamic-DNS name (`--ddns`), whose own CNAME points at a ddns slot (docs/ddns.md). */
+  readonly kind?: 'ddns';
 }
 
 /**
@@ -45,6 +47,20 @@ export function certificateNames(inputs: readonly string[]): CertificateName[] {
     byBare.set(bare, list);
   }
   return [...byBare].map(([bare, requested]) => ({ bare, requested, challengeName: `_acme-challenge.${bare}` }));
+}
+
+/** Dynamic-DNS names (`--ddns`): host names (no wildcard), each CNAMEd itself to a ddns slot. */
+export function ddnsNames(inputs: readonly string[]): CertificateName[] {
+  const seen = new Set<string>();
+  const names: CertificateName[] = [];
+  for (const input of inputs) {
+    const { bare, wildcard } = normalizeCertificateName(input);
+    if (wildcard) throw new AppError('bad_domain', `"${input}": a dynamic-DNS name cannot be a wildcard`);
+    if (seen.has(bare)) continue;
+    seen.add(bare);
+    names.push({ bare, requested: [bare], challengeName: bare, kind: 'ddns' });
+  }
+  return names;
 }
 
 /** Names from a file: one a line, blank lines and `#` comments ignored. */

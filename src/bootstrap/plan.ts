@@ -79,7 +79,8 @@ function conflictOrDelete(intent: Intent, have: ExistingRecord, why: string, opt
     : { action: 'conflict', zone: intent.zone, record: have, existing: have, purpose: intent.purpose, note: `${why}; left alone (--replace deletes it)` };
 }
 
-function planCname(intent: CnameIntent, here: readonly ExistingRecord[], options: PlanOptions): PlanStep[] {
+function planCname(intent: CnameIntent, all: readonly ExistingRecord[], options: PlanOptions): PlanStep[] {
+  const here = intent.apex ? all.filter((r) => r.type === 'A' || r.type === 'AAAA' || r.type === 'CNAME') : all;
   const wanted = wantedRecord(intent, 'CNAME', intent.target, false);
   const ours = here.find((r) => r.type === 'CNAME' && r.content === wanted.content);
   const steps: PlanStep[] = [];

@@ -45,6 +45,11 @@ interface IntentBase {
 export interface CnameIntent extends IntentBase {
   readonly kind: 'cname';
   readonly target: string;
+  /**
+   * At a zone apex (a ddns name): Cloudflare flattens the CNAME, so it may sit beside the apex's
+   * other records; only A, AAAA and CNAME records there conflict with it.
+   */
+  readonly apex?: boolean;
 }
 
 /** The NS set delegating our zone; no other record may sit at that label. */

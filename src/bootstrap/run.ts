@@ -15,7 +15,8 @@ import type { CloudflareGateway } from './cloudflare-gateway.js';
 import { checkOutDir, credentialFileContents, probeOutDir, readStorage, staleCredentialFiles, writeCredentialFiles, type StorageEntry } from './credential-files.js';
 import type { CloudflareCredential } from './credential.js';
 import { buildIntents } from './intents.js';
-import { certificateNames, type CertificateName } from './names.js';
+import { ddnsFileContents, readDdnsStorage } from './ddns-files.js';
+import { certificateNames, ddnsNames, type CertificateName } from './names.js';
 import { computePlan, planHasChanges, type ExistingByName, type PlanStep } from './plan.js';
 import { printable, renderAccountTable, renderPlanSummary, renderPlanTable } from './plan-table.js';
 import type { ExistingRecord, Intent, Zone } from './records.js';
@@ -25,6 +26,8 @@ import { openConfiguredStore, readConfiguredAccounts } from '../store/open-confi
 export interface BootstrapOptions {
   readonly config: Config;
   readonly domains: readonly string[];
+  /** Dynamic-DNS names (`--ddns`): NAME CNAME a ddns slot (docs/ddns.md). */
+  readonly ddns?: readonly string[];
   readonly dryRun: boolean;
   readonly yes: boolean;
   readonly replace: boolean;
@@ -89,8 +92,12 @@ interface BootstrapPlan {
 /** Bad input is told before the credential is used at all. */
 function checkRequest(options: BootstrapOptions): CertificateName[] {
   const { config } = options;
-  const names = certificateNames(options.domains);
-  if (names.length === 0) throw new AppError('usage', 'no certificate names: give --domain NAME (repeatable) or --domains-file FILE');
+  const certificates = certificateNames(options.domains);
+  const dynamic = ddnsNames(options.ddns ?? []);
+  const both = dynamic.filter((d) => certificates.some((c) => c.bare === d.bare)).map((d) => d.bare);
+  if (both.length > 0) throw new AppError('usage', `${both.join(', ')}: both a certificate name and a --ddns name in one run; run bootstrap once for each`);
+  const names = [...certificates, ...dynamic];
+  if (names.length === 0) throw new AppError('usage', 'no names: give --domain NAME (repeatable), --domains-file FILE or --ddns NAME');
   if (!options.dryRun && !options.outDir) {
     throw new AppError('usage', '--out DIR is required (except with --dry-run): new passwords exist only once and must be written there');
   }
@@ -138,7 +145,7 @@ function intentsFor(options: BootstrapOptions, names: readonly CertificateName[]
 async function makePlan(options: BootstrapOptions, names: readonly CertificateName[], zones: readonly Zone[], pool: BcryptPool, io: BootstrapIo): Promise<BootstrapPlan> {
   const { config, outDir } = options;
   const requested = new Map(names.map((n) => [n.bare, n.requested] as const));
-  const stored = outDir ? readStorage(outDir).entries : new Map<string, StorageEntry>();
+  const stored = outDir ? storedEntries(outDir, names) : new Map<string, StorageEntry>();
   const decided = await decideAccounts(names, readConfiguredAccounts(config), stored, (pw, hash) => pool.compare(pw, hash));
 
   const planned = intentsFor(options, names, zones, slotsOf(decided));
@@ -160,7 +167,7 @@ async function makePlan(options: BootstrapOptions, names: readonly CertificateNa
       ? ['(credential files)']
       : reused.size === 0
         ? [] // every name skipped: nothing to write yet
-        : staleCredentialFiles(credentialFileContents(outDir, storageEntries(reused, serverUrl), requested));
+        : staleCredentialFiles(fileContents(outDir, reused, serverUrl, names, requested));
   const conflicts = steps.filter((s) => s.action === 'conflict').length;
   return { names, requested, zones, decisions, blocked, existing, steps, conflicts, accountChanges, serverUrl, reused, staleFiles };
 }
@@ -209,7 +216,7 @@ async function registerAccounts(plan: BootstrapPlan, options: BootstrapOptions, 
     // Passwords made before the failure exist only in memory: save them, so that the next
     // run keeps those accounts instead of rotating them.
     if ([...made.keys()].some((bare) => !plan.reused.has(bare))) {
-      writeCredentialFiles(outDir, credentialFileContents(outDir, storageEntries(made, plan.serverUrl), plan.requested));
+      writeCredentialFiles(outDir, fileContents(outDir, made, plan.serverUrl, plan.names, plan.requested));
       io.err(`stopped while registering accounts: the ${made.size} account(s) done so far are saved in ${outDir}; no Cloudflare record was changed; run the same command again to finish\n`);
     }
     throw err;
@@ -218,7 +225,7 @@ async function registerAccounts(plan: BootstrapPlan, options: BootstrapOptions, 
 
 function writeFiles(plan: BootstrapPlan, credentials: ReadonlyMap<string, SlotCredentials>, outDir: string, io: BootstrapIo): void {
   if (credentials.size === 0) return;
-  const written = writeCredentialFiles(outDir, credentialFileContents(outDir, storageEntries(credentials, plan.serverUrl), plan.requested));
+  const written = writeCredentialFiles(outDir, fileContents(outDir, credentials, plan.serverUrl, plan.names, plan.requested));
   io.out(`\nwrote ${written.files.length} files (mode 0600) into ${outDir}\n`);
   if (written.warning) io.err(`warning: ${written.warning}\n`);
 }
@@ -270,6 +277,33 @@ function reusedCredentials(decisions: readonly AccountDecision[], zone: string):
     if (d.kind === 'reuse') result.set(d.bare, { username: d.username, password: d.password, subdomain: d.subdomain, fulldomain: fulldomainOf(d.subdomain, zone) });
   }
   return result;
+}
+
+/** The stored credentials of each name, from its kind's file (acmedns.json or ddns.json). */
+function storedEntries(outDir: string, names: readonly CertificateName[]): Map<string, StorageEntry> {
+  const acme = readStorage(outDir).entries;
+  const ddns = names.some((n) => n.kind === 'ddns') ? readDdnsStorage(outDir) : new Map<string, StorageEntry>();
+  const stored = new Map<string, StorageEntry>();
+  for (const { bare, kind } of names) {
+    const entry = (kind === 'ddns' ? ddns : acme).get(bare);
+    if (entry) stored.set(bare, entry);
+  }
+  return stored;
+}
+
+/** Every credential file with its text: ACME names' files and ddns names' files, each only when there are such names. */
+function fileContents(
+  outDir: string,
+  credentials: ReadonlyMap<string, SlotCredentials>,
+  serverUrl: string,
+  names: readonly CertificateName[],
+  requested: ReadonlyMap<string, readonly string[]>,
+): Map<string, string> {
+  const ddns = new Set(names.filter((n) => n.kind === 'ddns').map((n) => n.bare));
+  const entries = [...storageEntries(credentials, serverUrl)];
+  const acme = new Map(entries.filter(([bare]) => !ddns.has(bare)));
+  const dynamic = new Map(entries.filter(([bare]) => ddns.has(bare)));
+  return new Map([...(acme.size > 0 ? credentialFileContents(outDir, acme, requested) : []), ...(dynamic.size > 0 ? ddnsFileContents(outDir, dynamic) : [])]);
 }
 
 function storageEntries(credentials: ReadonlyMap<string, SlotCredentials>, serverUrl: string): Map<string, StorageEntry> {

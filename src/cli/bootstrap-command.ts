@@ -35,8 +35,13 @@ Cloudflare credential (environment only, never a flag; never printed or written)
 Bootstrap options:
   -d, --domain NAME        certificate name, e.g. www.example.com or '*.example.com' (repeatable);
                            NAME and *.NAME share one account and one CNAME
-  --domains-file FILE      more names, one a line ('#' starts a comment). Without --domain and
-                           --domains-file, the config's [bootstrap] domains are used
+  --domains-file FILE      more names, one a line ('#' starts a comment). Without --domain,
+                           --domains-file and --ddns, the config's [bootstrap] domains and ddns
+                           are used
+  --ddns NAME              a dynamic-DNS name, e.g. home.example.com (repeatable): NAME CNAME a
+                           ddns slot whose credential can set only that slot's A/AAAA; writes
+                           ddns.json and ddclient/inadyn snippets into DIR. An A/AAAA already at
+                           NAME is a conflict (--replace deletes it). See docs/ddns.md
   -o, --out DIR            where credential files go (mode 0600, a new folder 0700; default: the
                            config's [bootstrap] out); required unless --dry-run. Keep it: a re-run with the same DIR keeps the passwords,
                            without it the accounts get new passwords (rotate)
@@ -71,6 +76,7 @@ See docs/bootstrap.md.
 const bootstrapOptionSpecs = {
   ...configOptionSpecs,
   domain: { type: 'string', short: 'd', multiple: true },
+  ddns: { type: 'string', multiple: true },
   'domains-file': { type: 'string', multiple: true },
   out: { type: 'string', short: 'o' },
   'dry-run': { type: 'boolean', short: 'n' },
@@ -136,8 +142,12 @@ export async function runBootstrapCli(argv: readonly string[], io: CommandIo): P
     checkDatabaseFileIfPresent(config.store.path);
     const domains = [...(values.domain ?? [])];
     for (const file of values['domains-file'] ?? []) domains.push(...parseDomainList(readTextFile(file)));
-    // Names on the command line replace the config's list rather than adding to it.
-    if (domains.length === 0) domains.push(...config.bootstrap.domains);
+    const ddns = [...(values.ddns ?? [])];
+    // Names on the command line replace the config's lists rather than adding to them.
+    if (domains.length === 0 && ddns.length === 0) {
+      domains.push(...config.bootstrap.domains);
+      ddns.push(...config.bootstrap.ddns);
+    }
     const outDir = values.out ?? (config.bootstrap.out || undefined);
     const allowfrom = normalizeAllowfrom(values.allowfrom ?? []);
     const caa = caaOptions(values['caa-issuer'], values['caa-accounturi']);
@@ -151,6 +161,7 @@ export async function runBootstrapCli(argv: readonly string[], io: CommandIo): P
       {
         config,
         domains,
+        ddns,
         dryRun: values['dry-run'] ?? false,
         yes: values.yes ?? false,
         replace: values.replace ?? false,

@@ -31,7 +31,8 @@ export async function runCheckCommand(argv: string[]): Promise<number> {
   );
   if (values === undefined) return 0;
   const config = configFromOptions(values);
-  const accounts = readConfiguredAccounts(config).filter((a) => a.state === 'active' && a.label !== null);
+  // Certificate names only: a ddns name's CNAME sits at the name itself, not at _acme-challenge.
+  const accounts = readConfiguredAccounts(config).filter((a) => a.state === 'active' && a.label !== null && a.kind === 'acme');
   const requested = values.domain ?? (config.bootstrap.domains.length > 0 ? config.bootstrap.domains : accounts.map((a) => a.label as string));
   const names = certificateNames(requested).map((n) => n.bare);
   const slots = accounts.map((a) => ({ label: a.label as string, subdomain: a.subdomain }));

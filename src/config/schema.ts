@@ -114,6 +114,7 @@ export const configSchema = Type.Object({
   bootstrap: Type.Object({
     domains: list({ default: [], doc: 'Certificate names `bootstrap` sets up when no --domain or --domains-file is given, e.g. ["www.example.com", "*.example.com"].' }),
     out: path({ default: '', doc: 'Folder where `bootstrap` writes client credential files when --out is not given.' }),
+    ddns: list({ default: [], doc: 'Dynamic-DNS names `bootstrap` sets up (NAME CNAME a ddns slot) when no name is given on the command line, e.g. ["home.example.com"] (docs/ddns.md).' }),
   }),
   metrics: Type.Object({
     listen: text({ default: '', doc: 'Address "ADDR:PORT" of the Prometheus /metrics listener, e.g. "127.0.0.1:9153"; empty: off. Keep it on loopback or a private network.' }),

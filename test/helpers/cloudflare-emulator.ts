@@ -21,7 +21,8 @@
 //   Zone:DNS:Edit (or not scoped to the zone): 403 code 10000 "Authentication error".
 //   With no token and no key configured, every well-formed token is accepted (open mode).
 // - DNS rules: identical record 400 code 81058; a CNAME next to other records 400 code 81053
-//   (creating the CNAME) or 81054 (creating beside a CNAME); NS next to other records (Cloudflare
+//   (creating the CNAME) or 81054 (creating beside a CNAME), except at the zone apex, where
+//   Cloudflare flattens a CNAME and only A, AAAA and CNAME records conflict with it; NS next to other records (Cloudflare
 //   refuses NS and A on one label) 400 code 81056; unknown record 404 code 81044; bad content
 //   400 code 1004 "DNS Validation Error". A name not ending in the zone name is taken as
 //   relative to it (`www` and `www.example.net` in example.com become www.example.com and
@@ -267,8 +268,10 @@ export async function startCloudflareEmulator(options: EmulatorOptions = {}): Pr
 
     const others = records.filter((r) => r.zone_id === zone.id && r.name === name && r !== replacing);
     if (others.some((r) => r.type === type && r.content === content)) throw new HttpFailure(400, [{ code: 81058, message: 'An identical record already exists.' }]);
-    if (type === 'CNAME' && others.length > 0) throw new HttpFailure(400, [{ code: 81053, message: 'An A, AAAA, or CNAME record with that host already exists.' }]);
-    if (type !== 'CNAME' && others.some((r) => r.type === 'CNAME')) throw new HttpFailure(400, [{ code: 81054, message: 'A CNAME record with that host already exists.' }]);
+    // CNAME flattening: at the apex a CNAME lives beside MX, TXT, CAA...; A, AAAA and CNAME still clash.
+    const clashes = (t: string): boolean => name !== zone.name || t === 'A' || t === 'AAAA' || t === 'CNAME';
+    if (type === 'CNAME' && others.some((r) => clashes(r.type))) throw new HttpFailure(400, [{ code: 81053, message: 'An A, AAAA, or CNAME record with that host already exists.' }]);
+    if (type !== 'CNAME' && clashes(type) && others.some((r) => r.type === 'CNAME')) throw new HttpFailure(400, [{ code: 81054, message: 'A CNAME record with that host already exists.' }]);
     if (type === 'NS' && others.some((r) => r.type !== 'NS')) throw new HttpFailure(400, [{ code: 81056, message: 'NS records cannot share a name with records of other types.' }]);
     if (type !== 'NS' && others.some((r) => r.type === 'NS')) throw new HttpFailure(400, [{ code: 81056, message: 'NS records with that host already exist.' }]);
 
