@@ -66,6 +66,8 @@ source "$e2e/lib/processes.sh"
 source "$e2e/steps/world.sh"
 # shellcheck source=scripts/e2e/steps/bootstrap.sh
 source "$e2e/steps/bootstrap.sh"
+# shellcheck source=scripts/e2e/steps/ddns.sh
+source "$e2e/steps/ddns.sh"
 # shellcheck source=scripts/e2e/lib/clients.sh
 source "$e2e/lib/clients.sh"
 # shellcheck source=scripts/e2e/steps/issue.sh
