@@ -89,7 +89,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const udp = workerCount > 1 ? 'workers' : 'here';
     // An UPDATE is answered once every process answering DNS has it, as POST /update (below).
     const workersSettled: { settled?: (() => Promise<void>) | undefined } = {};
-    const update = createUpdateResponder({ zone, store, logger, guard: dnsUpdateGuard(config), dnsVisible: () => workersSettled.settled?.() ?? Promise.resolve() });
+    const update = createUpdateResponder({ zone, store, logger, guard: dnsUpdateGuard(config), allowPrivateAddresses: config.ddns.allow_private_addresses, dnsVisible: () => workersSettled.settled?.() ?? Promise.resolve() });
     const queryTimes = createQueryTimes();
     const flushQueryTimes = (): void => {
       const drained = queryTimes.drain();

@@ -24,10 +24,10 @@ export interface KeyedAccount {
   readonly spec: string;
 }
 
-export function addKeyedAccount(store: Store, algorithm: TsigAlgorithm = 'hmac-sha256'): KeyedAccount {
+export function addKeyedAccount(store: Store, algorithm: TsigAlgorithm = 'hmac-sha256', kind: 'acme' | 'ddns' = 'acme'): KeyedAccount {
   const username = randomUUID();
   const subdomain = randomUUID();
-  store.createAccount({ username, passwordHash: 'x', subdomain, allowfrom: [] });
+  store.createAccount({ username, passwordHash: 'x', subdomain, allowfrom: [], kind });
   const stored = newTsigKey(algorithm);
   store.setTsigKey(username, stored);
   const slot = `${subdomain}.${ZONE}`;

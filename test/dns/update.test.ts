@@ -200,3 +200,26 @@ t.test('bad signatures are rate limited by source address; answers to queries do
   t.equal(unsigned!.readUInt16BE(2) & 0xf, 5, 'unsigned over TCP: REFUSED');
   t.same(await served(server, a.slot), []);
 });
+
+t.test('a ddns account\u2019s key sets only its slot\u2019s A and AAAA (public addresses), never TXT', { skip }, async (t) => {
+  const server = await startUpdateServer(t);
+  const d = addKeyedAccount(server.store, 'hmac-sha256', 'ddns');
+  const send = (tool: 'nsupdate' | 'knsupdate', ...commands: string[]): Promise<{ code: number; output: string }> => runUpdateClient(tool, ['-y', d.spec], script(server, ...commands));
+  const dig = async (type: string): Promise<string> => (await run('dig', ['+short', '@127.0.0.1', '-p', String(server.port), type, d.slot])).trim();
+  t.equal((await send('nsupdate', `update add ${d.slot} 60 A 8.8.8.8`, `update add ${d.slot} 60 AAAA 2001:4860:4860::8888`)).code, 0, 'A and AAAA in one UPDATE');
+  t.equal(await dig('A'), '8.8.8.8');
+  t.equal(await dig('AAAA'), '2001:4860:4860::8888');
+  t.equal((await send('knsupdate', `update add ${d.slot} 60 A 1.1.1.1`)).code, 0, 'a new A replaces the old (one address per family)');
+  t.equal(await dig('A'), '1.1.1.1');
+  t.match((await send('nsupdate', `update add ${d.slot} 60 TXT ${challengeValue()}`)).output, /REFUSED/, 'TXT at a ddns slot: REFUSED');
+  t.match((await send('nsupdate', `update add ${d.slot} 60 A 192.168.1.1`)).output, /REFUSED/, 'a private address: REFUSED');
+  t.match((await send('nsupdate', `update add ${d.slot} 60 A 224.0.0.1`)).output, /REFUSED/, 'multicast: REFUSED');
+  t.equal(await dig('A'), '1.1.1.1', 'refusals changed nothing');
+  t.match((await send('nsupdate', `prereq yxrrset ${d.slot} A 8.8.8.8`, `update delete ${d.slot} A`)).output, /NXRRSET/, 'value-dependent prerequisite on the A: NXRRSET');
+  t.equal((await send('nsupdate', `prereq yxrrset ${d.slot} A 1.1.1.1`, `update delete ${d.slot} A 1.1.1.1`)).code, 0, 'delete the A it holds');
+  t.equal(await dig('A'), '');
+  t.equal(await dig('AAAA'), '2001:4860:4860::8888', 'the AAAA stays');
+  t.equal((await send('nsupdate', `update delete ${d.slot}`)).code, 0, 'delete everything at the slot');
+  t.equal(await dig('AAAA'), '');
+  t.ok(server.store.auditEvents(20).some((e) => e.kind === 'address.update' && e.subdomain === d.subdomain && e.remote === '127.0.0.1'), 'audited as a ddns address update');
+});

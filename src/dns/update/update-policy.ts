@@ -1,7 +1,10 @@
-// What an account's key may change, as BIND's `update-policy { grant KEY name SLOT TXT; }`: the
-// update section is prescanned in order (RFC 2136 §3.4.1: NOTZONE, FORMERR) and each record is
-// checked against the grant (REFUSED), then turned into steps on the slot's values. Pure.
+// What an account's key may change, as BIND's `update-policy { grant KEY name SLOT TXT; }` (for a
+// ddns account: `... SLOT A AAAA;`): the update section is prescanned in order (RFC 2136 §3.4.1:
+// NOTZONE, FORMERR) and each record is checked against the grant (REFUSED), then turned into
+// steps on the slot's TXT values or addresses. Pure.
 import { txtPattern } from '../../crypto/secrets.js';
+import { checkSlotAddress } from '../../ddns/address-rules.js';
+import type { SlotAddresses } from '../../store/store.js';
 import { Rcode, RRClass, RRType } from '../constants.js';
 import type { SlotEditStep } from '../../store/store.js';
 import { inZone } from './prerequisites.js';
@@ -13,9 +16,26 @@ export interface SlotGrant {
   readonly slot: string;
 }
 
-export type UpdatePlan =
-  | { readonly ok: true; readonly steps: readonly SlotEditStep[] }
-  | { readonly ok: false; readonly rcode: number; readonly reason: string };
+export interface AddressGrant extends SlotGrant {
+  /** ddns.allow_private_addresses: non-public addresses are accepted too. */
+  readonly allowPrivate: boolean;
+}
+
+export interface Refusal {
+  readonly ok: false;
+  readonly rcode: number;
+  readonly reason: string;
+}
+
+export type UpdatePlan = { readonly ok: true; readonly steps: readonly SlotEditStep[] } | Refusal;
+
+/** One step on a ddns slot's addresses (one per family: an added A replaces the slot's A). */
+export type AddressStep =
+  | { readonly op: 'add'; readonly family: 4 | 6; readonly address: string }
+  | { readonly op: 'delete'; readonly family: 4 | 6; readonly address: string }
+  | { readonly op: 'clear'; readonly family: 4 | 6 };
+
+export type AddressPlan = { readonly ok: true; readonly steps: readonly AddressStep[] } | Refusal;
 
 const META_TYPES: ReadonlySet<number> = new Set([RRType.ANY, RRType.AXFR, RRType.IXFR, 253, 254]);
 
@@ -48,6 +68,53 @@ export function planUpdate(updates: readonly UpdateRecord[], grant: SlotGrant): 
   return { ok: true, steps };
 }
 
+/** The same for a ddns account: A and AAAA at its slot, public addresses unless allowed. */
+export function planAddressUpdate(updates: readonly UpdateRecord[], grant: AddressGrant): AddressPlan {
+  const steps: AddressStep[] = [];
+  for (const u of updates) {
+    if (!inZone(u.name, grant.origin)) return refuse(Rcode.NOTZONE, 'a record outside the zone');
+    const form = prescan(u);
+    if (form) return refuse(Rcode.FORMERR, form);
+    if (u.name !== grant.slot) return refuse(Rcode.REFUSED, `${u.name} is not the key's slot`);
+    if (u.class === RRClass.ANY && u.type === RRType.ANY) {
+      steps.push({ op: 'clear', family: 4 }, { op: 'clear', family: 6 });
+      continue;
+    }
+    const family = u.type === RRType.A ? 4 : u.type === RRType.AAAA ? 6 : null;
+    if (family === null) return refuse(Rcode.REFUSED, `type ${u.type} at a ddns slot (only A and AAAA)`);
+    if (u.class === RRClass.ANY) {
+      steps.push({ op: 'clear', family });
+      continue;
+    }
+    const address = addressOf(u.rdata, family, u.class === RRClass.NONE || grant.allowPrivate);
+    if (u.class === RRClass.NONE) {
+      if (address !== null) steps.push({ op: 'delete', family, address });
+      continue;
+    }
+    if (address === null) return refuse(Rcode.REFUSED, `an ${family === 4 ? 'A' : 'AAAA'} record that is not a public unicast address`);
+    steps.push({ op: 'add', family, address });
+  }
+  return { ok: true, steps };
+}
+
+/** The slot's addresses after the steps, in order. */
+export function applyAddressSteps(current: SlotAddresses, steps: readonly AddressStep[]): SlotAddresses {
+  let next = current;
+  for (const step of steps) {
+    const key = step.family === 4 ? 'ipv4' : 'ipv6';
+    if (step.op === 'add') next = { ...next, [key]: step.address };
+    else if (step.op === 'clear' || next[key] === step.address) next = { ...next, [key]: null };
+  }
+  return next;
+}
+
+function addressOf(rdata: Buffer, family: 4 | 6, anyRange: boolean): string | null {
+  if (rdata.length !== (family === 4 ? 4 : 16)) return null;
+  const text = family === 4 ? [...rdata].join('.') : (rdata.toString('hex').match(/.{4}/g) as string[]).join(':');
+  const verdict = checkSlotAddress(text, anyRange);
+  return verdict.ok ? verdict.value.address : null;
+}
+
 /** RFC 2136 §3.4.1.2: the form each class demands. */
 function prescan(u: UpdateRecord): string | null {
   if (u.class === RRClass.IN) return META_TYPES.has(u.type) ? 'a meta type added' : null;
@@ -69,6 +136,6 @@ function acmeValue(rdata: Buffer): string | null {
   return txtPattern.test(value) ? value : null;
 }
 
-function refuse(rcode: number, reason: string): UpdatePlan {
+function refuse(rcode: number, reason: string): Refusal {
   return { ok: false, rcode, reason };
 }

@@ -6,7 +6,7 @@ import { allowedFrom } from '../../accounts/service.js';
 import { AppError } from '../../errors.js';
 import type { Admission, UpdateGuard } from '../../limits/update-guard.js';
 import type { Logger } from '../../log.js';
-import type { Account, SlotChange, SlotEdit } from '../../store/store.js';
+import type { Account, AddressOutcome, AddressUpdate, SlotAddresses, SlotChange, SlotEdit } from '../../store/store.js';
 import { HEADER_LENGTH, Opcode, Rcode, RRClass, RRType } from '../constants.js';
 import type { PeerReply, PeerResponder } from '../peer-responder.js';
 import type { Transport } from '../responder.js';
@@ -15,12 +15,14 @@ import { findTsig, tsigAlgorithms, tsigErrorName, verifyRequest, type TsigAlgori
 import type { ZoneView } from '../zone-index.js';
 import { evaluatePrerequisites, rdataBytes, txtRdata, type ZoneData } from './prerequisites.js';
 import { readUpdate, type UpdateMessage } from './update-message.js';
-import { planUpdate } from './update-policy.js';
+import { applyAddressSteps, planAddressUpdate, planUpdate } from './update-policy.js';
 
 /** What the responder needs of the store. */
 export interface UpdateStore {
   getAccountBySubdomain(subdomain: string): Account | undefined;
   submitSlotEdit(subdomain: string, edit: SlotEdit, remote?: string | null): Promise<SlotChange>;
+  slotAddresses(subdomain: string): SlotAddresses;
+  setAddresses(update: AddressUpdate): AddressOutcome;
 }
 
 export interface UpdateResponderOptions {
@@ -35,6 +37,8 @@ export interface UpdateResponderOptions {
   readonly now?: () => number;
   /** Resolves once every process answering DNS serves the change just committed (DNS workers). */
   readonly dnsVisible?: () => Promise<void>;
+  /** ddns.allow_private_addresses, for ddns accounts' A/AAAA. */
+  readonly allowPrivateAddresses?: boolean;
 }
 
 export interface UpdateResponder {
@@ -120,6 +124,7 @@ export function createUpdateResponder(options: UpdateResponderOptions): UpdateRe
     const slot = `${account.subdomain}.${origin}`;
     const prerequisites = evaluatePrerequisites(update.prerequisites, origin, zoneData(zone));
     if (prerequisites !== Rcode.NOERROR) return refuse(prerequisites, 'prerequisite');
+    if (account.kind === 'ddns') return updateAddresses(update, account, slot, signed, peer, refuse, reply);
     const plan = planUpdate(update.updates, { origin, slot });
     if (!plan.ok) return refuse(plan.rcode, plan.reason);
     if (plan.steps.length === 0) return reply(Rcode.NOERROR, signed);
@@ -169,6 +174,43 @@ export function createUpdateResponder(options: UpdateResponderOptions): UpdateRe
       }
     },
   };
+
+  /**
+   * A ddns account's A/AAAA: its one address per family is set through the store's own path for
+   * addresses (synchronous, so the prerequisites just evaluated still hold), then answered once
+   * DNS serves it.
+   */
+  function updateAddresses(
+    update: UpdateMessage,
+    account: Account,
+    slot: string,
+    signed: SignedRequest,
+    peer: string,
+    refuse: (rcode: number, reason: string) => Buffer,
+    reply: (rcode: number, signed: SignedRequest | null) => Buffer,
+  ): PeerReply {
+    const plan = planAddressUpdate(update.updates, { origin, slot, allowPrivate: options.allowPrivateAddresses ?? false });
+    if (!plan.ok) return refuse(plan.rcode, plan.reason);
+    if (plan.steps.length === 0) return reply(Rcode.NOERROR, signed);
+    const next = applyAddressSteps(store.slotAddresses(account.subdomain), plan.steps);
+    let outcome: AddressOutcome;
+    try {
+      outcome = store.setAddresses({ subdomain: account.subdomain, ipv4: next.ipv4, ipv6: next.ipv6, remote: peer });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'slot_not_found') return refuse(Rcode.REFUSED, 'the account is no longer active');
+      logger.error('dns update failed', { error, subdomain: account.subdomain, key: signed.key.name });
+      return reply(Rcode.SERVFAIL, signed);
+    }
+    if (!outcome.changed) return reply(Rcode.NOERROR, signed);
+    logger.info('addresses updated', { username: account.username, subdomain: account.subdomain, via: 'dns update', key: signed.key.name, peer });
+    return (options.dnsVisible?.() ?? Promise.resolve()).then(
+      () => reply(Rcode.NOERROR, signed),
+      (error: unknown) => {
+        logger.error('dns update: not confirmed by every DNS process', { error, subdomain: account.subdomain });
+        return reply(Rcode.SERVFAIL, signed);
+      },
+    );
+  }
 
   function zoneSectionRefusal(update: UpdateMessage): { rcode: number; reason: string } | null {
     const z = update.zone;
