@@ -17,6 +17,7 @@ import { createBcryptPool } from './crypto/bcrypt-pool.js';
 import { startDnsServer, type DnsServer } from './dns/server.js';
 import { createNotifier } from './dns/notify.js';
 import { createQueryTimes, withPending } from './dns/query-times.js';
+import { createSecondarySync } from './dns/secondary-sync.js';
 import { dottedName } from './dns/slot-records.js';
 import { transferSettings } from './dns/transfer/settings.js';
 import { zoneShapeFingerprint } from './dns/transfer/zone-shape.js';
@@ -97,7 +98,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     };
     closers.push(flushQueryTimes);
     const lastQueryTimes = (): Map<string, number> => withPending(store.lastQueryTimes(), queryTimes.pending());
-    const dns = await startDnsServer({ config, zone, logger, transfer: { zone, settings, journal: store }, counters: dnsCounters, udp, update, queryTimes });
+    // How far each secondary is behind, for /metrics.
+    const secondarySync = createSecondarySync(settings.secondaries);
+    secondarySync.zoneChanged(zone.serial());
+    const transfer = { zone, settings, journal: store, onTransferred: secondarySync.transferred };
+    const dns = await startDnsServer({ config, zone, logger, transfer, counters: dnsCounters, udp, update, queryTimes });
     closers.push(() => dns.close());
     // With workers, this process keeps TCP, transfers and whatever they hand over.
     const workers =
@@ -109,8 +114,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const dnsVisible = workers ? (): Promise<void> => workers.settled() : undefined;
     workersSettled.settled = dnsVisible;
     // Registered after the zone index, so a NOTIFY always carries the serial just committed.
-    const notifier = createNotifier({ secondaries: settings.secondaries, soa: () => zone.soa(), logger });
-    const notifyChange = (): void => notifier.changed();
+    const notifier = createNotifier({ secondaries: settings.secondaries, soa: () => zone.soa(), logger, onResult: secondarySync.notified });
+    const notifyChange = (): void => {
+      secondarySync.zoneChanged(zone.serial());
+      notifier.changed();
+    };
     store.on('change', notifyChange);
     closers.push(async () => {
       store.off('change', notifyChange);
@@ -118,7 +126,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     });
     notifier.changed();
     const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
-    const metrics = createServerMetrics({ store, dns: dnsCounters, lastQueryTimes, bcrypt: pool });
+    const metrics = createServerMetrics({ store, dns: dnsCounters, lastQueryTimes, bcrypt: pool, secondaries: { sync: secondarySync, zoneSerial: () => zone.serial() } });
     bcryptWaits.observe = (seconds) => metrics.observeBcryptWait(seconds);
     const api = await buildApi({ config, store, accounts, logger, tls, metrics, dnsVisible });
     const { host, port } = parseHostPort(config.api.listen);

@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { formatHostPort } from '../net/address.js';
 import { RRType } from './constants.js';
 import type { RRset } from './records.js';
+import type { NotifyResult } from './secondary-sync.js';
 import { MessageWriter } from './transfer/message-writer.js';
 import type { Secondary } from './transfer/settings.js';
 import { signMessage, verifyReply } from './tsig.js';
@@ -27,6 +28,8 @@ export interface NotifierOptions {
   readonly attempts?: number;
   /** Seconds since the epoch, for TSIG. */
   readonly now?: () => number;
+  /** Told how each NOTIFY ended, per "host:port" (secondary-sync.ts, for /metrics). */
+  readonly onResult?: (secondary: string, result: NotifyResult) => void;
 }
 
 export interface Notifier {
@@ -105,6 +108,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       return;
     }
     logger.warn('dns: secondary did not answer NOTIFY', { secondary: target.label, serial: flight.serial, attempts });
+    options.onResult?.(target.label, 'unanswered');
     target.inFlight = null;
     if (target.again) {
       target.again = false;
@@ -130,6 +134,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
     clearTimeout(flight.timer);
     target.inFlight = null;
+    options.onResult?.(target.label, parsed.rcode === 0 ? 'acknowledged' : 'refused');
     if (parsed.rcode !== 0) logger.warn('dns: secondary refused NOTIFY', { secondary: target.label, rcode: parsed.rcode });
     else {
       target.acknowledged++;

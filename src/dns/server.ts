@@ -53,7 +53,13 @@ export interface DnsServerOptions {
   /** In a DNS worker process: no TCP, and UDP as described (the answer pipeline stays this one). */
   readonly worker?: WorkerListening;
   /** Zone transfers and TSIG: who may transfer, and the journal IXFR reads. */
-  readonly transfer?: { readonly zone: ZoneIndex; readonly settings: TransferSettings; readonly journal?: JournalSource };
+  readonly transfer?: {
+    readonly zone: ZoneIndex;
+    readonly settings: TransferSettings;
+    readonly journal?: JournalSource;
+    /** A transfer to `address` ended with it holding `serial`. */
+    readonly onTransferred?: (address: string, serial: number) => void;
+  };
   /** Counts answers for /metrics. */
   readonly counters?: DnsCounters;
   /** DNS UPDATE (RFC 2136) with account TSIG keys; without it UPDATE is NOTIMP. */

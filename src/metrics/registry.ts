@@ -3,6 +3,7 @@
 // account, a name or a secret as a label.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BcryptPoolStats } from '../crypto/bcrypt-pool.js';
+import { serialDistance, syncBuckets, type SecondarySync } from '../dns/secondary-sync.js';
 import type { Store } from '../store/store.js';
 import { LATENCY_SAMPLE_EVERY, dnsLatencyBuckets, splitAnswerKey, type DnsCounters } from './dns-counters.js';
 
@@ -25,6 +26,7 @@ export function createServerMetrics(deps: {
   now?: () => number;
   lastQueryTimes?: () => Map<string, number>;
   bcrypt?: { stats(): BcryptPoolStats };
+  secondaries?: { sync: SecondarySync; zoneSerial: () => number };
 }): ServerMetrics {
   const { store, dns } = deps;
   const lastQueryTimes = deps.lastQueryTimes ?? (() => store.lastQueryTimes());
@@ -184,6 +186,7 @@ export function createServerMetrics(deps: {
       },
     });
   }
+  if (deps.secondaries) registerSecondaryMetrics(registry, deps.secondaries.sync, deps.secondaries.zoneSerial);
   new Gauge({
     name: 'acme_delegate_database_bytes',
     help: 'Size of the SQLite database.',
@@ -227,4 +230,67 @@ function ageHistogram(name: string, help: string, ages: () => number[]): CustomM
     },
     reset: () => undefined,
   } as unknown as CustomMetric;
+}
+
+/** Per configured secondary (a handful, from the config: a bounded label): NOTIFY, serial, sync time. */
+function registerSecondaryMetrics(registry: Registry, sync: SecondarySync, zoneSerial: () => number): void {
+  new Gauge({
+    name: 'acme_delegate_zone_serial',
+    help: "The zone's SOA serial.",
+    registers: [registry],
+    collect() {
+      this.set(zoneSerial());
+    },
+  });
+  new Counter({
+    name: 'acme_delegate_secondary_notify_total',
+    help: 'NOTIFYs to each secondary by how they ended: acknowledged, refused, or unanswered after every retry.',
+    labelNames: ['secondary', 'result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const state of sync.states()) for (const [result, count] of Object.entries(state.notify)) this.inc({ secondary: state.secondary, result }, count);
+    },
+  });
+  new Gauge({
+    name: 'acme_delegate_secondary_serial_lag',
+    help: "Serials (changes) between the zone and what each secondary last transferred; absent until it transferred since start.",
+    labelNames: ['secondary'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const serial = zoneSerial();
+      for (const state of sync.states()) if (state.serial !== null) this.set({ secondary: state.secondary }, serialDistance(serial, state.serial));
+    },
+  });
+  new Gauge({
+    name: 'acme_delegate_secondary_last_transfer_timestamp_seconds',
+    help: 'When each secondary last transferred the zone (or was told by IXFR that it is current).',
+    labelNames: ['secondary'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const state of sync.states()) if (state.transferredAt !== null) this.set({ secondary: state.secondary }, state.transferredAt / 1000);
+    },
+  });
+  const name = 'acme_delegate_secondary_sync_seconds';
+  registry.registerMetric({
+    name,
+    get: () => ({
+      name,
+      help: 'Time from the zone taking a serial to the end of the transfer that gave it to each secondary.',
+      type: 'histogram',
+      aggregator: 'sum',
+      values: sync.states().flatMap((state) => {
+        const secondary = state.secondary;
+        return [
+          ...syncBuckets.map((le, i) => ({ metricName: `${name}_bucket`, labels: { secondary, le }, value: state.syncBuckets[i] ?? 0 })),
+          { metricName: `${name}_bucket`, labels: { secondary, le: '+Inf' }, value: state.syncCount },
+          { metricName: `${name}_sum`, labels: { secondary }, value: state.syncSum },
+          { metricName: `${name}_count`, labels: { secondary }, value: state.syncCount },
+        ];
+      }),
+    }),
+    reset: () => undefined,
+  } as unknown as CustomMetric);
 }

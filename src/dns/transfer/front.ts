@@ -26,6 +26,8 @@ export interface TransferFrontOptions {
   readonly logger: Logger;
   /** Seconds since the epoch; tests move it. */
   readonly now?: () => number;
+  /** A transfer to `address` ended with it holding `serial` (secondary-sync.ts, for /metrics). */
+  readonly onTransferred?: (address: string, serial: number) => void;
 }
 
 export function createTransferFront(options: TransferFrontOptions): PeerResponder {
@@ -75,9 +77,9 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
       if (clientSerial === undefined) return errorReply(msg, parsed, Rcode.FORMERR, signed);
       // Over UDP the SOA alone says "ask over TCP" (RFC 1995 §4); so does an up-to-date serial.
       const soaOnly = transport === 'udp';
-      return startTransfer(msg, parsed, peerLabel(peer, peerPort), signed, kind, clientSerial, soaOnly);
+      return startTransfer(msg, parsed, peer, peerPort, signed, kind, clientSerial, soaOnly);
     }
-    return startTransfer(msg, parsed, peerLabel(peer, peerPort), signed, kind, undefined, false);
+    return startTransfer(msg, parsed, peer, peerPort, signed, kind, undefined, false);
   };
 
   const transferRefusal = (parsed: WireMessage, transport: Transport, peer: string, signed: Signed | null): string | null => {
@@ -93,14 +95,15 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
   const startTransfer = (
     msg: Buffer,
     parsed: WireMessage,
-    /** Address and port, for the log. */
-    peer: string,
+    address: string,
+    port: number | undefined,
     signed: Signed | null,
     kind: 'AXFR' | 'IXFR',
     clientSerial: number | undefined,
     soaOnly: boolean,
   ): Buffer | ReplyStream => {
     const started = Date.now();
+    const peer = peerLabel(address, port);
     // The snapshot: enumerate() returns the RRsets of one serial; later changes replace RRsets, never mutate them.
     const serial = zone.serial();
     const soa = zone.soa();
@@ -124,12 +127,17 @@ export function createTransferFront(options: TransferFrontOptions): PeerResponde
       records,
       opt: ednsOf(parsed),
       signer: signed ? createTransferSigner(signed.key, signed.tsig.mac, now) : null,
-      onDone: (stats) =>
-        logger.info('dns: zone transfer sent', { peer, kind, style, serial, from: clientSerial, ...stats, ms: Date.now() - started, key: signed?.key.name }),
+      onDone: (stats) => {
+        logger.info('dns: zone transfer sent', { peer, kind, style, serial, from: clientSerial, ...stats, ms: Date.now() - started, key: signed?.key.name });
+        if (style !== 'soa only') options.onTransferred?.(address, serial);
+      },
       onAbort: (reason, stats) => logger.info('dns: zone transfer stopped', { peer, kind, serial, reason, ...stats }),
     });
     // The SOA alone is one message: over UDP it must be a plain reply.
-    return style === 'soa only' ? (stream.next() as Buffer) : stream;
+    if (style !== 'soa only') return stream;
+    // An IXFR from a serial not older than ours: the secondary is current.
+    if (clientSerial !== undefined && !serialIsOlder(clientSerial, serial)) options.onTransferred?.(address, serial);
+    return stream.next() as Buffer;
   };
 
   const errorReply = (msg: Buffer, parsed: WireMessage | null, rcode: number, signed: Signed | null): Buffer =>
