@@ -1,9 +1,13 @@
 // DNS over TCP per RFC 7766: two-byte length framing, several queries pipelined on a connection
-// and answered in order, an idle timeout, and a cap on concurrent connections.
+// and answered in order, an idle timeout, and caps on concurrent connections (per client
+// address and in all). A new connection past a cap makes the cap's least recently active
+// connection close (connection-room.ts); when every one is busy replying, the newcomer is
+// refused: held unread for a second, then closed with a FIN (closing at once only made clients
+// reconnect at once).
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
-import { createConnectionCounter } from '../limits/connection-counter.js';
+import { makeRoom, type OpenConnection } from '../limits/connection-room.js';
 import type { Logger } from '../log.js';
-import type { HostPort } from '../net/address.js';
+import { clientNetwork, type HostPort } from '../net/address.js';
 import { HEADER_LENGTH } from './constants.js';
 import { isPendingReply, isReplyStream, type PeerResponder, type ReplyStream } from './peer-responder.js';
 
@@ -21,24 +25,59 @@ export interface TcpOptions {
   readonly maxPerAddress?: number;
 }
 
+/** How long a refused connection is held unread, and an evicted one may take to close. */
+const CLOSE_GRACE_MS = 1000;
+
+interface Connection extends OpenConnection {
+  readonly socket: Socket;
+}
+
 /** `shared`: in a cluster worker, the primary accepts and hands connections round-robin to the workers. */
 export function listenTcp(host: string, port: number, responder: PeerResponder, options: TcpOptions, logger: Logger, shared = false): Promise<TcpListener> {
-  const sockets = new Set<Socket>();
-  const perAddress = createConnectionCounter(options.maxPerAddress ?? options.maxConnections);
+  /** Counted connections (insertion order); one closed to make room leaves at once. */
+  const open = new Set<Connection>();
+  const caps = { perAddress: options.maxPerAddress ?? options.maxConnections, total: options.maxConnections };
+  /** Sockets held or closing outside the caps, destroyed on close(). */
+  const leaving = new Set<Socket>();
+  const closeGracefully = (socket: Socket): void => {
+    leaving.add(socket);
+    socket.on('close', () => leaving.delete(socket));
+    socket.end();
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  };
   // Half-open allowed: a client may send its queries and FIN; it still gets every answer.
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
-    const release = perAddress.open(socket.remoteAddress);
-    if (!release) {
-      socket.destroy();
+    socket.on('error', (err) => logger.debug('dns: tcp connection error', { err }));
+    const key = clientNetwork(socket.remoteAddress ?? '', 32, 64) ?? '';
+    const room = makeRoom(open, key, caps);
+    if (room === 'refuse') {
+      logger.debug('dns: tcp connection refused, every connection of its cap is replying', { peer: socket.remoteAddress });
+      socket.pause();
+      leaving.add(socket);
+      socket.on('close', () => leaving.delete(socket));
+      setTimeout(() => closeGracefully(socket), CLOSE_GRACE_MS).unref();
       return;
     }
-    socket.once('close', release);
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    serveConnection(socket, responder, options.idleTimeoutMs, logger);
+    if (room) {
+      open.delete(room);
+      closeGracefully(room.socket);
+    }
+    const state = serveConnection(socket, responder, options.idleTimeoutMs, logger);
+    const connection: Connection = {
+      key,
+      socket,
+      get lastActiveAt() {
+        return state.lastActiveAt;
+      },
+      get replying() {
+        return state.replying();
+      },
+    };
+    open.add(connection);
+    socket.on('close', () => open.delete(connection));
   });
-  // Node closes connections beyond this at accept time.
-  server.maxConnections = options.maxConnections;
+  // A backstop for sockets held or closing outside the caps: Node closes connections beyond it at accept.
+  server.maxConnections = options.maxConnections * 2;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     // Binding the asked host explicitly (dns2 binds every interface when given port 0).
@@ -49,10 +88,11 @@ export function listenTcp(host: string, port: number, responder: PeerResponder, 
       const address = typeof bound === 'object' && bound ? { host: bound.address, port: bound.port } : { host, port };
       resolve({
         address: () => address,
-        connections: () => sockets.size,
+        connections: () => open.size,
         close: () =>
           new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy();
+            for (const { socket } of open) socket.destroy();
+            for (const socket of leaving) socket.destroy();
             server.close(() => done());
           }),
       });
@@ -60,7 +100,14 @@ export function listenTcp(host: string, port: number, responder: PeerResponder, 
   });
 }
 
-function serveConnection(socket: Socket, responder: PeerResponder, idleTimeoutMs: number, logger: Logger): void {
+/** What the caps read of a connection being served. */
+interface ConnectionState {
+  readonly lastActiveAt: number;
+  replying(): boolean;
+}
+
+function serveConnection(socket: Socket, responder: PeerResponder, idleTimeoutMs: number, logger: Logger): ConnectionState {
+  const state = { lastActiveAt: Date.now(), replying: () => blocked || stream !== null || waiting };
   let pending: Buffer = Buffer.alloc(0);
   /** The peer is not reading: answer nothing more until the socket drains. */
   let blocked = false;
@@ -75,7 +122,6 @@ function serveConnection(socket: Socket, responder: PeerResponder, idleTimeoutMs
   socket.setNoDelay(true);
   socket.setTimeout(idleTimeoutMs);
   socket.on('timeout', () => socket.destroy());
-  socket.on('error', (err) => logger.debug('dns: tcp connection error', { err }));
   socket.on('close', () => stream?.abort('the peer closed the connection'));
 
   const writeFramed = (reply: Buffer): void => {
@@ -118,6 +164,7 @@ function serveConnection(socket: Socket, responder: PeerResponder, idleTimeoutMs
         return;
       }
       const reply = responder.respond(msg, 'tcp', peer, undefined, peerPort);
+      state.lastActiveAt = Date.now();
       if (isPendingReply(reply)) {
         waiting = true;
         const resume = (ready: Buffer | null): void => {
@@ -158,4 +205,5 @@ function serveConnection(socket: Socket, responder: PeerResponder, idleTimeoutMs
     ended = true;
     answerPending();
   });
+  return state;
 }

@@ -17,25 +17,58 @@ function connectFrom(port: number, from: string): Promise<Socket> {
   });
 }
 
-t.test('connections per address are capped; other addresses are still served', async (t) => {
+t.test('past the per-address cap the least recently active connection gives way; other addresses are still served', async (t) => {
   const listener = await listenTcp('127.0.0.1', 0, echo, { idleTimeoutMs: 60000, maxConnections: 100, maxPerAddress: 2 }, silentLogger);
   t.teardown(() => listener.close());
   const port = listener.address().port;
-  const held = [await connectFrom(port, '127.0.0.20'), await connectFrom(port, '127.0.0.20')];
-  t.teardown(() => held.forEach((s) => s.destroy()));
+  const ask = async (socket: Socket, id: number): Promise<number | undefined> => {
+    const reply = readFrames(socket, 1);
+    socket.write(frame(buildQuery('a.auth.example.org', { id })));
+    return (await reply)[0]?.readUInt16BE(0);
+  };
+  const unused = await connectFrom(port, '127.0.0.20');
+  unused.on('error', () => undefined);
+  const used = await connectFrom(port, '127.0.0.20');
+  t.teardown(() => [unused, used].forEach((s) => s.destroy()));
+  t.equal(await ask(used, 1), 1);
   const third = await connectFrom(port, '127.0.0.20');
-  third.on('error', () => undefined);
-  await closed(third);
-  t.pass('the third connection from one address is closed');
+  t.teardown(() => third.destroy());
+  t.equal(await ask(third, 2), 2, 'the third connection from one address is served');
+  await closed(unused);
+  t.pass('the connection that never asked anything was closed to make room');
+  t.equal(await ask(used, 3), 3, 'the one in use still works');
+  t.equal(listener.connections(), 2, 'the address stays within its cap');
   const other = await connectFrom(port, '127.0.0.21');
   t.teardown(() => other.destroy());
-  const reply = readFrames(other, 1);
-  other.write(frame(buildQuery('a.auth.example.org', { id: 7 })));
-  t.equal((await reply)[0]?.readUInt16BE(0), 7, 'another address is answered');
-  const first = held[0] as Socket;
-  const answered = readFrames(first, 1);
-  first.write(frame(buildQuery('a.auth.example.org', { id: 8 })));
-  t.equal((await answered)[0]?.readUInt16BE(0), 8, 'the held connections still work');
+  t.equal(await ask(other, 4), 4, 'another address is answered');
+});
+
+t.test('past a cap with every connection busy replying, the newcomer is refused: held a second, then closed', async (t) => {
+  // Replies the peer does not read keep a connection busy (the listener waits for it to drain).
+  const big: Responder = {
+    respond: (msg) => {
+      const reply = Buffer.alloc(60000);
+      msg.copy(reply, 0, 0, 2);
+      return reply;
+    },
+  };
+  const listener = await listenTcp('127.0.0.1', 0, big, { idleTimeoutMs: 60000, maxConnections: 100, maxPerAddress: 1 }, silentLogger);
+  t.teardown(() => listener.close());
+  const port = listener.address().port;
+  const busy = await connectFrom(port, '127.0.0.22');
+  busy.on('error', () => undefined);
+  busy.pause();
+  busy.write(Buffer.concat(Array.from({ length: 100 }, (_, i) => frame(buildQuery('a.auth.example.org', { id: i })))));
+  t.teardown(() => busy.destroy());
+  await new Promise((r) => setTimeout(r, 300));
+  const started = Date.now();
+  const refused = await connectFrom(port, '127.0.0.22');
+  refused.on('error', () => undefined);
+  refused.resume();
+  await closed(refused);
+  const waited = Date.now() - started;
+  t.ok(waited >= 900 && waited < 5000, `refused after ${waited} ms`);
+  t.equal(listener.connections(), 1, 'the busy connection was kept');
 });
 
 t.test('a client that never reads its answers is closed by the idle timeout', async (t) => {
