@@ -1,5 +1,6 @@
 // The bootstrap run: read-only discovery and planning first, then, once confirmed, accounts,
 // credential files and DNS changes in an order that a later run can always finish.
+import { join } from 'node:path';
 import { publicNameServers } from '../dns/name-servers.js';
 import { fulldomainOf } from '../accounts/fulldomain.js';
 import { createAccountService } from '../accounts/service.js';
@@ -17,6 +18,7 @@ import type { CloudflareCredential } from './credential.js';
 import { buildIntents } from './intents.js';
 import { ddnsFileContents, readDdnsStorage } from './ddns-files.js';
 import { certificateNames, ddnsNames, type CertificateName } from './names.js';
+import { ensureTsigKeys, tsigFileContents, tsigFilesMissing, tsigKeyFileName, tsigStorageFileName } from './tsig-files.js';
 import { computePlan, planHasChanges, type ExistingByName, type PlanStep } from './plan.js';
 import { printable, renderAccountTable, renderPlanSummary, renderPlanTable } from './plan-table.js';
 import type { ExistingRecord, Intent, Zone } from './records.js';
@@ -34,6 +36,8 @@ export interface BootstrapOptions {
   readonly outDir?: string;
   readonly allowfrom: readonly string[];
   readonly caa?: { readonly issuer: string; readonly accountUri?: string };
+  /** Give each name's account a TSIG key for DNS UPDATE and write it into the out folder. */
+  readonly tsig?: boolean;
 }
 
 export interface BootstrapIo {
@@ -63,6 +67,7 @@ export async function runBootstrap(options: BootstrapOptions, io: BootstrapIo): 
     // written, and a run that fails later in Cloudflare must not lose it.
     const credentials = await registerAccounts(plan, options, pool, io);
     writeFiles(plan, credentials, options.outDir as string, io);
+    if (options.tsig) writeTsigFiles(options, credentials, io);
     await applyDns(plan, credentials, options, io);
     return plan.conflicts ? conflictExit(io, plan.conflicts) : 0;
   } finally {
@@ -167,7 +172,10 @@ async function makePlan(options: BootstrapOptions, names: readonly CertificateNa
       ? ['(credential files)']
       : reused.size === 0
         ? [] // every name skipped: nothing to write yet
-        : staleCredentialFiles(fileContents(outDir, reused, serverUrl, names, requested));
+        : [
+            ...staleCredentialFiles(fileContents(outDir, reused, serverUrl, names, requested)),
+            ...(options.tsig && tsigFilesMissing(outDir, [...reused.keys()]) ? [join(outDir, tsigStorageFileName)] : []),
+          ];
   const conflicts = steps.filter((s) => s.action === 'conflict').length;
   return { names, requested, zones, decisions, blocked, existing, steps, conflicts, accountChanges, serverUrl, reused, staleFiles };
 }
@@ -227,6 +235,16 @@ function writeFiles(plan: BootstrapPlan, credentials: ReadonlyMap<string, SlotCr
   if (credentials.size === 0) return;
   const written = writeCredentialFiles(outDir, fileContents(outDir, credentials, plan.serverUrl, plan.names, plan.requested));
   io.out(`\nwrote ${written.files.length} files (mode 0600) into ${outDir}\n`);
+  if (written.warning) io.err(`warning: ${written.warning}\n`);
+}
+
+/** Keys before DNS, like passwords: a key made now must be in a file before anything else can fail. */
+function writeTsigFiles(options: BootstrapOptions, credentials: ReadonlyMap<string, SlotCredentials>, io: BootstrapIo): void {
+  if (credentials.size === 0) return;
+  const outDir = options.outDir as string;
+  const keys = ensureTsigKeys(options.config, credentials);
+  const written = writeCredentialFiles(outDir, tsigFileContents(outDir, keys));
+  io.out(`wrote the TSIG keys of ${keys.size} account(s) for DNS UPDATE into ${outDir} (${tsigStorageFileName}, ${tsigKeyFileName('<name>')}; docs/rfc2136.md)\n`);
   if (written.warning) io.err(`warning: ${written.warning}\n`);
 }
 

@@ -42,6 +42,10 @@ Bootstrap options:
                            ddns slot whose credential can set only that slot's A/AAAA; writes
                            ddns.json and ddclient/inadyn snippets into DIR. An A/AAAA already at
                            NAME is a conflict (--replace deletes it). See docs/ddns.md
+  --tsig                   also give each name's account a TSIG key for DNS UPDATE (RFC 2136:
+                           lego/Traefik/cert-manager/Caddy rfc2136, nsupdate); writes tsig.json
+                           and tsig-NAME.key (an nsupdate key block) into DIR; a re-run keeps the
+                           keys. See docs/rfc2136.md
   -o, --out DIR            where credential files go (mode 0600, a new folder 0700; default: the
                            config's [bootstrap] out); required unless --dry-run. Keep it: a re-run with the same DIR keeps the passwords,
                            without it the accounts get new passwords (rotate)
@@ -82,6 +86,7 @@ const bootstrapOptionSpecs = {
   'dry-run': { type: 'boolean', short: 'n' },
   yes: { type: 'boolean', short: 'y' },
   replace: { type: 'boolean' },
+  tsig: { type: 'boolean' },
   allowfrom: { type: 'string', multiple: true },
   'caa-issuer': { type: 'string' },
   'caa-accounturi': { type: 'string' },
@@ -165,6 +170,7 @@ export async function runBootstrapCli(argv: readonly string[], io: CommandIo): P
         dryRun: values['dry-run'] ?? false,
         yes: values.yes ?? false,
         replace: values.replace ?? false,
+        tsig: values.tsig ?? false,
         ...(outDir ? { outDir } : {}),
         allowfrom,
         ...(caa ? { caa } : {}),
