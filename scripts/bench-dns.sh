@@ -20,6 +20,9 @@
 #   BENCH_DNS_ACCOUNTS  account counts (default "10 100000")
 #   BENCH_DNS_CORES     core counts (default "1 2")
 #   BENCH_DNS_MIXES     query mixes (default "hot random nxdomain mixed")
+#   BENCH_DNS_WORKERS   our dns.workers (default: the core count); e.g. 1 with BENCH_DNS_CORES=2
+#                       measures one unpinned process, the fair baseline for two workers on a
+#                       machine that others load
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -122,12 +125,12 @@ zone:
 CONF
     start "$work/echo.log" $server_pin node scripts/bench/dns-echo-server.mjs "$echo_port"
     start "$work/knot.log" $server_pin "$knotd" --config "$knot/knot.conf"
-    BENCH_DNS_WORKERS="$cores" start "$work/ours.log" $server_pin node --expose-gc --import tsx scripts/bench-dns-server.ts "$ours_port" "$data/slots.tsv" "$work/store-$accounts-$cores.sqlite"
+    BENCH_DNS_WORKERS="${BENCH_DNS_WORKERS:-$cores}" start "$work/ours.log" $server_pin node --expose-gc --import tsx scripts/bench-dns-server.ts "$ours_port" "$data/slots.tsv" "$(mktemp -u "$work/store-XXXXXX.sqlite")"
     wait_for "echo server" 10 grep -q '^ready' "$work/echo.log"
     wait_for "our server ($accounts accounts)" 120 grep -q '^ready' "$work/ours.log"
     wait_for "knotd ($accounts accounts)" 120 dig +time=1 +tries=1 +short @127.0.0.1 -p "$knot_port" "$zone" SOA
     read -r _ _ build_ms heap_mb rss_mb rss_each <"$work/ours.log"
-    echo "  ours with $accounts accounts, dns.workers=$cores: started and answering in ${build_ms} ms; heap ${heap_mb} MB; RSS ${rss_mb} MB (server process + each worker: ${rss_each} MB)"
+    echo "  ours with $accounts accounts, dns.workers=${BENCH_DNS_WORKERS:-$cores}: started and answering in ${build_ms} ms; heap ${heap_mb} MB; RSS ${rss_mb} MB (server process + each worker: ${rss_each} MB)"
     for mix in $mixes; do
       echo_qps=0 ours_qps=0 knot_qps=0 ours_lost=0
       for _ in $(seq 1 "$rounds"); do
