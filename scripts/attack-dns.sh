@@ -6,6 +6,8 @@
 #   ATTACK_SECONDS  length of each flood (default 10)
 #   ATTACK_DNS_RATES  flood rates in queries/s, 0 = as fast as the sender can (default "20000 0")
 #   ATTACK_DNS_RRL  which runs: "on", "off" or both (default "on off")
+#   ATTACK_HEAP_SNAPSHOT=1  after the 5 s wait, a heap snapshot (which collects all garbage
+#     first) and the memory figures again: what the flood left behind
 #   ATTACK_DNS_SENDERS  flood processes (default 1); on this machine each takes CPU from the server,
 #     as an attacker on the same machine would (a real flood comes from elsewhere)
 source "$(dirname "$0")/attack/lib.sh"
@@ -25,7 +27,7 @@ for rrl in ${ATTACK_DNS_RRL:-on off}; do
   user="$(jq -r .username <<<"$account")" key="$(jq -r .password <<<"$account")" sub="$(jq -r .subdomain <<<"$account")"
   curl -s -o /dev/null -X POST "http://127.0.0.1:${api_port}/update" -H "X-Api-User: $user" -H "X-Api-Key: $key" \
     -d "{\"subdomain\":\"$sub\",\"txt\":\"LPsIwTo7o8BoG0-vjCyGQGBWSVIPxI-i_X336eUOQZo\"}"
-  node --import tsx scripts/attack/dns-flood.ts "$dns_port" "$server_pid" "$(jq -r .fulldomain <<<"$account")" "$seconds" "$rate" "${ATTACK_DNS_SENDERS:-1}" "$metrics_port"
+  node --import tsx scripts/attack/dns-flood.ts "$dns_port" "$server_pid" "$(jq -r .fulldomain <<<"$account")" "$seconds" "$rate" "${ATTACK_DNS_SENDERS:-1}" "$metrics_port" "${ATTACK_HEAP_SNAPSHOT:+$work}"
   echo "  server alive: $(alive)"
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
 done

@@ -1,8 +1,9 @@
 // A random-subdomain flood from 127.0.0.3 while a CA client on 127.0.0.1 asks for a real slot.
-//   dns-flood.ts DNS_PORT SERVER_PID FULLDOMAIN SECONDS [RATE] [SENDERS] [METRICS_PORT]
+//   dns-flood.ts DNS_PORT SERVER_PID FULLDOMAIN SECONDS [RATE] [SENDERS] [METRICS_PORT] [SNAPSHOT_DIR]
 //     RATE queries/s in all (0: as fast as the senders can); SENDERS flood processes (default 1;
 //     more take more of the machine's CPU from the server, as an attacker on the same machine
-//     would); METRICS_PORT: the server's /metrics, read for its heap figures.
+//     would); METRICS_PORT: the server's /metrics, read for its heap figures; SNAPSHOT_DIR: the
+//     server was started with --heapsnapshot-signal=SIGUSR2 writing there (lib.sh).
 //   dns-flood.ts --flood-only DNS_PORT SECONDS RATE   (one extra sender; prints its tally as JSON)
 // Prints the CA's share answered within 1 s, what the flood sent and got back (full answers,
 // truncated, bytes: the amplification factor), the datagrams the kernel dropped at the server's
@@ -11,7 +12,8 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -82,7 +84,7 @@ if (process.argv[2] === '--flood-only') {
 }
 
 async function main(): Promise<void> {
-  const [portText = '', pidText = '', fulldomain = '', secondsText = '10', rateText = '0', sendersText = '1', metricsPort = ''] = process.argv.slice(2);
+  const [portText = '', pidText = '', fulldomain = '', secondsText = '10', rateText = '0', sendersText = '1', metricsPort = '', snapshotDir = ''] = process.argv.slice(2);
   const port = Number(portText);
   const seconds = Number(secondsText);
   const senders = Math.max(1, Number(sendersText));
@@ -190,5 +192,20 @@ async function main(): Promise<void> {
   if (heaps.every((h) => h !== undefined)) {
     const show = (pick: (h: { used: number; total: number; external: number }) => number): string => heaps.map((h) => pick(h as never).toFixed(1)).join(' / ');
     console.log(`  server V8 heap used ${show((h) => h.used)} MiB, heap reserved ${show((h) => h.total)} MiB, external ${show((h) => h.external)} MiB (before / during / 5 s after)`);
+  }
+  if (snapshotDir !== '') {
+    // A heap snapshot starts with a full garbage collection: what is left is what the server keeps.
+    process.kill(Number(pidText), 'SIGUSR2');
+    const written = (): number => readdirSync(snapshotDir).filter((f) => f.endsWith('.heapsnapshot')).reduce((sum, f) => sum + statSync(join(snapshotDir, f)).size, 0);
+    let size = -1;
+    for (let i = 0; i < 120 && (size <= 0 || size !== written()); i++) {
+      size = written();
+      await sleep(500);
+    }
+    const collected = await heapMib();
+    console.log(
+      `  after a full GC (heap snapshot, ${(size / 2 ** 20).toFixed(0)} MiB): V8 heap used ${collected?.used.toFixed(1)} MiB ` +
+        `(${heapBefore?.used.toFixed(1)} before the flood), reserved ${collected?.total.toFixed(1)} MiB, external ${collected?.external.toFixed(1)} MiB; RSS ${rssMib().toFixed(0)} MiB`,
+    );
   }
 }

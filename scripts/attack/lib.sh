@@ -31,7 +31,11 @@ attack_start() {
     echo '[metrics]'; echo "listen = \"127.0.0.1:${metrics_port}\""
     echo '[log]'; echo 'level = "error"'
   } >"$work/config.toml"
-  node dist/main.js serve --config "$work/config.toml" >"$work/server.log" 2>&1 &
+  # ATTACK_HEAP_SNAPSHOT=1: SIGUSR2 makes the server write a heap snapshot into $work, after a
+  # full garbage collection (what the memory figures after a flood compare against).
+  local node_options="${NODE_OPTIONS:-}"
+  if [[ "${ATTACK_HEAP_SNAPSHOT:-}" == 1 ]]; then node_options+=" --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=$work"; fi
+  NODE_OPTIONS="$node_options" node dist/main.js serve --config "$work/config.toml" >"$work/server.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
   local end=$((SECONDS + 20))

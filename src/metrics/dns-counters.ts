@@ -24,8 +24,16 @@ export function createDnsCounters(): DnsCounters {
   return { answers: new Map(), unanswered: 0, latencyBuckets: dnsLatencyBuckets.map(() => 0), latencySum: 0, latencyCount: 0, seen: 0, rrlDropped: 0, rrlSlipped: 0 };
 }
 
+/**
+ * Query types above CAA (257) are counted together, as 65535 (/metrics names them "other"
+ * anyway): a flood of random types cannot grow the table past ~8,000 keys.
+ */
+const LAST_COUNTED_QTYPE = 257;
+export const OTHER_QTYPE = 0xffff;
+
 export function answerKey(transport: Transport, rcode: number, qtype: number): number {
-  return (transport === 'tcp' ? 1 : 0) | (rcode << 1) | ((qtype + 1) << 5);
+  const type = qtype > LAST_COUNTED_QTYPE ? OTHER_QTYPE : qtype;
+  return (transport === 'tcp' ? 1 : 0) | (rcode << 1) | ((type + 1) << 5);
 }
 
 export function splitAnswerKey(key: number): { transport: Transport; rcode: number; qtype: number } {
