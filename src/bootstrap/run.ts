@@ -102,7 +102,7 @@ function checkRequest(options: BootstrapOptions): CertificateName[] {
   const both = dynamic.filter((d) => certificates.some((c) => c.bare === d.bare)).map((d) => d.bare);
   if (both.length > 0) throw new AppError('usage', `${both.join(', ')}: both a certificate name and a --ddns name in one run; run bootstrap once for each`);
   const names = [...certificates, ...dynamic];
-  if (names.length === 0) throw new AppError('usage', 'no names: give --domain NAME (repeatable), --domains-file FILE or --ddns NAME');
+  if (names.length === 0) throw new AppError('usage', 'no certificate names: give --domain NAME (repeatable) or --domains-file FILE (or --ddns NAME for dynamic DNS)');
   if (!options.dryRun && !options.outDir) {
     throw new AppError('usage', '--out DIR is required (except with --dry-run): new passwords exist only once and must be written there');
   }
