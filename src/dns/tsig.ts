@@ -5,7 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isHostName, normalizeName } from '../names/domain-name.js';
 import { HEADER_LENGTH } from './constants.js';
-import { canonicalWireName, labelsToName, readMessage, readName, type WireRecord } from './wire-reader.js';
+import { canonicalWireName, labelsToName, readMessage, readName, type WireMessage, type WireRecord } from './wire-reader.js';
 
 export const TSIG_TYPE = 250;
 const CLASS_ANY = 255;
@@ -69,6 +69,12 @@ export function findTsig(msg: Buffer): TsigRecord | null | string {
   if (msg.length < HEADER_LENGTH || msg.readUInt16BE(10) === 0) return null;
   const parsed = readMessage(msg);
   if (typeof parsed === 'string') return parsed;
+  return findTsigIn(msg, parsed);
+}
+
+/** The same for a message already read (an UPDATE): no second walk over its records. */
+export function findTsigIn(msg: Buffer, parsed: WireMessage): TsigRecord | null | string {
+  if (parsed.additional.length === 0) return null;
   const all = [...parsed.answer, ...parsed.authority, ...parsed.additional];
   const tsigs = all.filter((r) => r.type === TSIG_TYPE);
   if (tsigs.length === 0) return null;

@@ -11,7 +11,7 @@ import { HEADER_LENGTH, Opcode, Rcode, RRClass, RRType } from '../constants.js';
 import type { PeerReply, PeerResponder } from '../peer-responder.js';
 import type { Transport } from '../responder.js';
 import { bareReply, signReply, tsigErrorReply, type SignedRequest } from '../tsig-replies.js';
-import { findTsig, tsigAlgorithms, tsigErrorName, verifyRequest, type TsigAlgorithm, type TsigKey } from '../tsig.js';
+import { findTsigIn, tsigAlgorithms, tsigErrorName, verifyRequest, type TsigAlgorithm, type TsigKey } from '../tsig.js';
 import type { ZoneView } from '../zone-index.js';
 import { evaluatePrerequisites, rdataBytes, txtRdata, type ZoneData } from './prerequisites.js';
 import { readUpdate, type UpdateMessage } from './update-message.js';
@@ -86,7 +86,7 @@ export function createUpdateResponder(options: UpdateResponderOptions): UpdateRe
       return bareReply(msg, null, Rcode.FORMERR);
     }
     const { parsed } = update;
-    const tsig = findTsig(msg);
+    const tsig = findTsigIn(msg, parsed);
     if (typeof tsig === 'string') return bareReply(msg, parsed, Rcode.FORMERR);
     const reply = (rcode: number, signed: SignedRequest | null): Buffer => signReply(bareReply(msg, parsed, rcode), signed, now());
 
