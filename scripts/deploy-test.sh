@@ -36,28 +36,14 @@ rootfs_packages=systemd,systemd-sysv,dbus,nodejs,knot-dnsutils,sqlite3,curl,jq,p
 # ---------------------------------------------------------------------------------------------
 # Tools
 
-missing=()
-for tool in mmdebstrap systemd-nspawn nsenter pgrep dpkg-deb node npm git timeout; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-done
-((EUID == 0)) || missing+=("root")
-if ((${#missing[@]} > 0)); then
-  install='sudo apt-get install -y mmdebstrap systemd-container dpkg-dev, then run as root'
-  if [[ ${CI:-} == true ]]; then
-    echo "deploy-test: cannot run, missing: ${missing[*]} ($install)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-  echo "deploy-test: SKIPPED, missing: ${missing[*]}"
-  echo "deploy-test: to boot Debian 13 and deploy the package in it: $install"
-  exit 0
-fi
+# shellcheck source=e2e/lib/tools.sh
+source "$repo/scripts/e2e/lib/tools.sh"
+require_tools deploy-test 'sudo apt-get install -y mmdebstrap systemd-container dpkg-dev, then run as root' \
+  mmdebstrap systemd-nspawn nsenter pgrep dpkg-deb node npm git timeout root
 
 # ---------------------------------------------------------------------------------------------
 # Bookkeeping: results, containers, cleanup
 
-summary_printed=0
-pid_names=() # results.sh's abort prints the logs of these (none here)
 # say, pass, fail, abort: the same bookkeeping as scripts/e2e.sh.
 # shellcheck source=e2e/lib/results.sh
 source "$repo/scripts/e2e/lib/results.sh"
@@ -72,12 +58,18 @@ check() {
   fi
 }
 
+run_name=deploy-test
 work=$(mktemp -d "${TMPDIR:-/tmp}/acme-delegate-deploy.XXXXXX")
 logs=$work/logs
+keep_work=${DEPLOY_KEEP:-}
 mkdir -p "$logs"
 
+# start, track, stop_all and the exit trap (stop everything, count an early stop, remove $work):
+# the same process helper as scripts/e2e.sh, for the helpers run beside the containers.
+# shellcheck source=e2e/lib/processes.sh
+source "$repo/scripts/e2e/lib/processes.sh"
+
 declare -A nspawn_pid=() init_pid=()
-helper_pids=()
 
 # stop_container NAME: orderly poweroff (nspawn turns SIGTERM into one), then SIGKILL of the
 # container's PID 1, which ends every process inside.
@@ -98,28 +90,11 @@ stop_container() {
   unset "nspawn_pid[$name]" "init_pid[$name]"
 }
 
-cleanup() {
-  local status=$? name pid
-  set +e
-  for pid in "${helper_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+# At exit, after the helpers (processes.sh's stop_all): every container still running.
+stop_more() {
+  local name
   for name in "${!nspawn_pid[@]}"; do stop_container "$name"; done
-  if ((!summary_printed)); then
-    ((status != 0)) || status=1
-    echo "deploy-test: stopped early (exit $status)${failed_line:+ at scripts/deploy-test.sh line $failed_line}" >&2
-    echo "$passed passed, $((failed + 1)) failed"
-  fi
-  if [[ ${DEPLOY_KEEP:-} == 1 ]]; then
-    echo "deploy-test: kept $work"
-  else
-    rm -rf "$work"
-  fi
-  exit "$status"
 }
-failed_line=
-trap 'failed_line=$LINENO' ERR
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # wait_for SECONDS COMMAND...: polls COMMAND until it succeeds; the last try shows its output.
 wait_for() {
@@ -353,9 +328,8 @@ check "the store's files are all the acme-delegate user's after root's command" 
 emulator_log=$logs/cloudflare-emulator.log
 token=deploy-token-$RANDOM$RANDOM
 # The emulation runs from this checkout, inside the container's (loopback-only) network.
-timeout 600 nsenter --target "${init_pid[a]}" --net -- node --import tsx test/helpers/cloudflare-emulator-main.ts \
-  --token "$token" example.com >"$emulator_log" 2>&1 &
-helper_pids+=("$!")
+start cloudflare-emulator nsenter --target "${init_pid[a]}" --net -- node --import tsx test/helpers/cloudflare-emulator-main.ts \
+  --token "$token" example.com
 if wait_for 60 grep -q '^CLOUDFLARE_BASE_URL=' "$emulator_log"; then
   base_url=$(sed -n 's/^CLOUDFLARE_BASE_URL=//p' "$emulator_log" | head -n 1)
   check "acme-delegate bootstrap as root, Cloudflare credential only in the environment (README step 4)" \
@@ -479,7 +453,7 @@ SH
 load_log=$logs/update-load.log
 in_ct a sh /root/update-load.sh 2>"$load_log" &
 load_pid=$!
-helper_pids+=("$load_pid")
+track update-load "$load_pid"
 sleep 1
 check "acme-delegate backup --to FILE as root while updates run" \
   in_ct a acme-delegate backup --config /etc/acme-delegate/config.toml --to /var/tmp/acme-delegate-backup.db

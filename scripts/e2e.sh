@@ -29,21 +29,10 @@ started_at=$SECONDS
 
 # knotd and unbound live in /usr/sbin, which is not on every user's PATH.
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
-missing=()
-for tool in pebble unbound unbound-checkconf knotd knotc certbot lego openssl curl jq dig node timeout; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-done
-if ((${#missing[@]} > 0)); then
-  install='sudo apt-get install -y pebble unbound knot bind9 certbot lego openssl curl jq dnsutils'
-  if [[ ${CI:-} == true ]]; then
-    echo "e2e: missing tools: ${missing[*]} (install: $install)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-  echo "e2e: SKIPPED, missing tools: ${missing[*]}"
-  echo "e2e: to run the end-to-end journey, install them (Debian 12): $install"
-  exit 0
-fi
+# shellcheck source=scripts/e2e/lib/tools.sh
+source "$e2e/lib/tools.sh"
+require_tools e2e 'sudo apt-get install -y pebble unbound knot bind9 certbot lego openssl curl jq dnsutils' \
+  pebble unbound unbound-checkconf knotd knotc certbot lego openssl curl jq dig node timeout
 if [[ ! -f $repo/dist/main.js ]]; then
   echo "e2e: dist/main.js is missing; run 'npm run build' first" >&2
   echo "0 passed, 1 failed"
@@ -53,8 +42,10 @@ fi
 # ---------------------------------------------------------------------------------------------
 # The harness (results, processes), then the journey's steps in order; they share these variables.
 
+run_name=e2e
 work=$(mktemp -d "${TMPDIR:-/tmp}/acme-delegate-e2e.XXXXXX")
 logs=$work/logs
+keep_work=${E2E_KEEP:-}
 mkdir -p "$logs"
 
 # shellcheck source=scripts/e2e/lib/results.sh

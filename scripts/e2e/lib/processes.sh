@@ -1,6 +1,9 @@
 # shellcheck shell=bash
-# Sourced by scripts/e2e.sh: the one process helper. Every daemon is started with `start`, known
-# by name and PID, and stopped by PID (stop_one, or stop_all at exit, whatever the exit).
+# Sourced by scripts/e2e.sh and scripts/deploy-test.sh: the one process helper. Every daemon is
+# started with `start`, known by name and PID, and stopped by PID (stop_one, or stop_all at exit,
+# whatever the exit). Set before sourcing: run_name (how messages start), work and logs (the
+# temporary folder and its logs), keep_work=1 to keep $work; a script that holds more than
+# processes (deploy-test's containers) defines stop_more, called at exit after stop_all.
 
 pids=()
 pid_names=()
@@ -20,7 +23,7 @@ stop_all() {
   done
   for i in "${!pids[@]}"; do
     if kill -0 "${pids[i]}" 2>/dev/null; then
-      echo "e2e: ${pid_names[i]} (pid ${pids[i]}) ignored SIGTERM; killing it" >&2
+      echo "$run_name: ${pid_names[i]} (pid ${pids[i]}) ignored SIGTERM; killing it" >&2
       kill -KILL "${pids[i]}" 2>/dev/null || true
     fi
   done
@@ -55,14 +58,15 @@ cleanup() {
   local status=$?
   set +e
   stop_all
+  if declare -F stop_more >/dev/null; then stop_more; fi
   if ((!summary_printed)); then
     # An unexpected exit (a command failing under set -e, a signal): still count it and say so.
     ((status != 0)) || status=1
-    echo "e2e: stopped early (exit $status)${failed_at:+ at $failed_at}" >&2
+    echo "$run_name: stopped early (exit $status)${failed_at:+ at $failed_at}" >&2
     echo "$passed passed, $((failed + 1)) failed"
   fi
-  if [[ ${E2E_KEEP:-} == 1 ]]; then
-    echo "e2e: kept $work"
+  if [[ ${keep_work:-} == 1 ]]; then
+    echo "$run_name: kept $work"
   else
     rm -rf "$work"
   fi
@@ -84,6 +88,12 @@ start() {
   pid_names+=("$name")
 }
 
+# track NAME PID: a background process started otherwise (a shell function), stopped like the rest.
+track() {
+  pids+=("$2")
+  pid_names+=("$1")
+}
+
 # wait_until NAME SECONDS COMMAND...: polls COMMAND until it succeeds, while daemon NAME lives.
 wait_until() {
   local name=$1 seconds=$2 i pid=
@@ -95,13 +105,13 @@ wait_until() {
   while ((SECONDS < deadline)); do
     if "$@" >/dev/null 2>&1; then return 0; fi
     if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
-      echo "e2e: $name exited early; its log:" >&2
+      echo "$run_name: $name exited early; its log:" >&2
       tail -n 40 "$logs/$name.log" >&2 || true
       return 1
     fi
     sleep 0.2
   done
-  echo "e2e: $name not ready after ${seconds}s; its log:" >&2
+  echo "$run_name: $name not ready after ${seconds}s; its log:" >&2
   tail -n 40 "$logs/$name.log" >&2 || true
   return 1
 }

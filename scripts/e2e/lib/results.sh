@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourced by scripts/e2e.sh: counting and printing checks. Each check ends in pass or fail;
+# Sourced by scripts/e2e.sh and scripts/deploy-test.sh: counting and printing checks. Each check ends in pass or fail;
 # abort ends the run when the world it needs could not be built.
 
 passed=0
