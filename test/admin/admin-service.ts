@@ -3,9 +3,8 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { Test } from 'tap';
-import { loadConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/log.js';
-import { startService, type RunningService } from '../../src/service.js';
+import type { RunningService } from '../../src/service.js';
+import { startTestService } from '../helpers/running-service.js';
 
 export const adminToken = 'f'.repeat(20) + '-admin-token-' + 'e'.repeat(20);
 
@@ -28,24 +27,12 @@ export interface AdminService {
 
 export async function startAdminService(t: Test, db: string, overrides: Record<string, string | string[]> = {}): Promise<AdminService> {
   const port = await freePort();
-  const config = loadConfig({
-    overrides: {
-      'dns.zone': 'auth.example.org',
-      'dns.listen': ['127.0.0.1:0'],
-      'api.listen': '127.0.0.1:0',
-      'store.path': db,
-      'store.bcrypt_cost': '4',
-      'metrics.listen': `127.0.0.1:${port}`,
-      'metrics.admin_token_sha256': createHash('sha256').update(adminToken).digest('hex'),
-      ...overrides,
-    },
+  const { service, apiUrl, dnsPort } = await startTestService(t, {
+    'api.registration': 'allowlist',
+    'store.path': db,
+    'metrics.listen': `127.0.0.1:${port}`,
+    'metrics.admin_token_sha256': createHash('sha256').update(adminToken).digest('hex'),
+    ...overrides,
   });
-  const service = await startService(config, silentLogger);
-  t.teardown(() => service.close());
-  return {
-    service,
-    adminUrl: `http://127.0.0.1:${port}`,
-    apiUrl: `http://127.0.0.1:${service.apiAddress.port}`,
-    dnsPort: service.dns.addresses().udp[0]!.port,
-  };
+  return { service, adminUrl: `http://127.0.0.1:${port}`, apiUrl, dnsPort };
 }

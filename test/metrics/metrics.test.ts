@@ -2,14 +2,9 @@
 // queries (dig) and API updates happen. No account name or secret appears in it.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { loadConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/log.js';
-import { startService } from '../../src/service.js';
 import { freePort } from '../admin/admin-service.js';
+import { startTestService } from '../helpers/running-service.js';
 import { txtValue } from '../api/server-fixture.js';
 
 // The server runs in this process: dig must not block its event loop.
@@ -21,23 +16,10 @@ function sample(text: string, name: string, labels: string): number {
 }
 
 t.test('promtool accepts /metrics and the counters follow queries and updates', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'metrics-'));
   const metricsPort = await freePort();
-  const config = loadConfig({
-    overrides: {
-      'dns.zone': 'auth.example.org',
-      'dns.listen': ['127.0.0.1:0'],
-      'api.listen': '127.0.0.1:0',
-      'api.registration': 'open',
-      'store.path': join(dir, 'db.sqlite'),
-      'store.bcrypt_cost': '4',
-      'metrics.listen': `127.0.0.1:${metricsPort}`,
-    },
-  });
-  const service = await startService(config, silentLogger);
-  t.teardown(() => service.close());
-  const api = `http://127.0.0.1:${service.apiAddress.port}`;
-  const dnsPort = String(service.dns.addresses().udp[0]!.port);
+  const running = await startTestService(t, { 'metrics.listen': `127.0.0.1:${metricsPort}` });
+  const { apiUrl: api, config } = running;
+  const dnsPort = String(running.dnsPort);
   const scrape = async (): Promise<string> => {
     const reply = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     t.match(reply.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);

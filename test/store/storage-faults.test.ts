@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import t from 'tap';
-import { loadConfig } from '../../src/config/load.js';
 import { silentLogger, type Logger } from '../../src/log.js';
-import { startService } from '../../src/service.js';
 import { Store } from '../../src/store/store.js';
 import { isStorageFault } from '../../src/store/storage-faults.js';
 import { post, register, update } from '../api/attack-client.js';
 import { txtValue } from '../api/server-fixture.js';
+import { startTestService } from '../helpers/running-service.js';
 import { run, toolMissing } from '../dns/socket-helpers.js';
 
 /** A fresh tmpfs of `size`; undefined (a skip) where mounting is not allowed. */
@@ -54,25 +53,9 @@ t.test('full disk and locked database during updates', { skip: notRoot || noDig 
     execFileSync('umount', [dir]);
     rmdirSync(dir);
   });
-  const config = loadConfig({
-    overrides: {
-      'dns.zone': 'auth.example.org',
-      'dns.listen': ['127.0.0.1:0'],
-      'api.listen': '127.0.0.1:0',
-      'api.registration': 'open',
-      'store.path': dbPath,
-      'store.bcrypt_cost': '4',
-      'store.min_free_disk_mb': '0',
-    },
-  });
-  const service = await startService(config, silentLogger);
-  let running = true;
-  t.teardown(async () => {
-    if (running) await service.close();
-  });
-  const port = service.apiAddress.port;
+  const { service, apiPort: port, dnsPort } = await startTestService(t, { 'store.path': dbPath, 'store.min_free_disk_mb': '0' });
   const served = async (fulldomain: string): Promise<string[]> => {
-    const out = await run('dig', ['@127.0.0.1', '-p', String(service.dns.addresses().udp[0]?.port), '+norec', '+short', '+tries=2', '+time=2', fulldomain, 'TXT']);
+    const out = await run('dig', ['@127.0.0.1', '-p', String(dnsPort), '+norec', '+short', '+tries=2', '+time=2', fulldomain, 'TXT']);
     return out.trim().split('\n').filter((l) => l !== '').map((l) => l.replace(/"/g, ''));
   };
   const account = await register(port);
@@ -108,7 +91,6 @@ t.test('full disk and locked database during updates', { skip: notRoot || noDig 
 
   t.test('nothing refused was written; every acknowledged update is on disk', async (t) => {
     await service.close();
-    running = false;
     const store = Store.open({ path: dbPath, valuesPerSlot: 10, maxAgeSeconds: 3600 });
     t.teardown(() => store.close());
     // The slot keeps its newest two (txt_values_per_slot): v1 made way for v5.
@@ -159,27 +141,11 @@ t.test('the file system turns read-only under the running server (ext4 errors=re
   }
   if (!device || !existsSync(errorTrigger(device))) return t.comment('skipped: no loop device or ext4 error trigger here');
 
-  const dbPath = join(dir, 'db.sqlite');
-  const config = loadConfig({
-    overrides: {
-      'dns.zone': 'auth.example.org',
-      'dns.listen': ['127.0.0.1:0'],
-      'api.listen': '127.0.0.1:0',
-      'api.registration': 'open',
-      'store.path': dbPath,
-      'store.bcrypt_cost': '4',
-      'store.min_free_disk_mb': '0',
-    },
-  });
   const logged: string[] = [];
   const keep = (msg: string): void => void logged.push(msg);
   const logger: Logger = { ...silentLogger, info: keep, warn: keep, error: keep, child: () => logger };
-  const service = await startService(config, logger);
-  let running = true;
-  t.teardown(async () => {
-    if (running) await service.close();
-  });
-  const port = service.apiAddress.port;
+  const dbPath = join(dir, 'db.sqlite');
+  const { service, apiPort: port, dnsPort } = await startTestService(t, { 'store.path': dbPath, 'store.min_free_disk_mb': '0' }, logger);
   const account = await register(port);
   const fulldomain = `${account.subdomain}.auth.example.org`;
   const [v1, v2, v3] = ['ro-one', 'ro-two', 'ro-three'].map((s) => txtValue(s)) as [string, string, string];
@@ -191,7 +157,7 @@ t.test('the file system turns read-only under the running server (ext4 errors=re
   t.equal(refused.status, 503, 'an update is refused');
   t.same(JSON.parse(refused.body), { error: 'database_unavailable' });
   t.equal((await update(port, account, v3)).status, 503, 'and the next one');
-  const dig = await run('dig', ['@127.0.0.1', '-p', String(service.dns.addresses().udp[0]?.port), '+norec', '+short', '+tries=2', '+time=2', fulldomain, 'TXT']);
+  const dig = await run('dig', ['@127.0.0.1', '-p', String(dnsPort), '+norec', '+short', '+tries=2', '+time=2', fulldomain, 'TXT']);
   t.equal(dig.trim().replace(/"/g, ''), v1, 'DNS keeps serving what it has');
   t.equal((await post(port, '/register')).status, 503, 'registration is refused');
   // The once-a-second reading of other processes' changes may fail too: logged once, not per tick.
@@ -204,7 +170,6 @@ t.test('the file system turns read-only under the running server (ext4 errors=re
   // checked (Linux 6.x flags it emergency_ro; a remount read-write is refused), so recovery is
   // the operator's: stop, fsck, mount, start. Nothing acknowledged may be missing then.
   await service.close();
-  running = false;
   unmountExt4(dir, device);
   device = undefined;
   spawnSync('e2fsck', ['-fy', image], { stdio: 'ignore' });
