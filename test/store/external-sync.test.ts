@@ -1,21 +1,13 @@
 // The server learns other processes' writes from the audit trail: the slots they touched are
 // announced with what they now serve, and the accounts they touched are announced so cached
 // verifications are dropped.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
 import { Store, type AccountChange, type SlotChange } from '../../src/store/store.js';
-
-const slot = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const user = (n: number): string => `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+import { addAccounts, openStore, slot, tempDatabase, user } from './store-fixture.js';
 
 t.test('imports, rotations and allowfrom changes elsewhere are announced', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-sync-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'store.db');
-  const server = Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 3600 });
-  t.teardown(() => server.close());
+  const path = tempDatabase(t);
+  const server = openStore(t, path);
   const slots: SlotChange[] = [];
   const accounts: AccountChange[] = [];
   server.on('change', (c) => slots.push(c));
@@ -40,12 +32,9 @@ t.test('imports, rotations and allowfrom changes elsewhere are announced', async
 });
 
 t.test('a replaced file (audit trail went back) re-announces every slot and every account', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-sync-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'store.db');
-  const server = Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 3600 });
-  t.teardown(() => server.close());
-  for (let n = 1; n <= 3; n++) server.createAccount({ username: user(n), passwordHash: '$2a$04$x', subdomain: slot(n), allowfrom: [] });
+  const path = tempDatabase(t);
+  const server = openStore(t, path);
+  addAccounts(server, 3);
   const accounts: AccountChange[] = [];
   const slots: SlotChange[] = [];
   server.on('account', (a) => accounts.push(a));

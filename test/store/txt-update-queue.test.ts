@@ -1,14 +1,9 @@
 // Group commit: updates submitted together share one transaction, each caller hears back only
 // after commit (with the change already announced), and one bad update fails alone.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { Store, type SlotChange, type TxtUpdate } from '../../src/store/store.js';
+import type { SlotChange, TxtUpdate } from '../../src/store/store.js';
 import { createTxtUpdateQueue } from '../../src/store/txt-update-queue.js';
-
-const slot = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const user = (n: number): string => `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+import { addAccounts, openStore, slot, tempDatabase, user } from './store-fixture.js';
 
 t.test('updates submitted in one turn are one batch; later ones a new batch', async (t) => {
   const batches: number[] = [];
@@ -31,12 +26,9 @@ t.test('a database error fails every update of its batch', async (t) => {
 });
 
 t.test('on a real store: all committed and announced before resolving; a revoked slot fails alone', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-queue-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'store.db');
-  const store = Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 3600 });
-  t.teardown(() => store.close());
-  for (let n = 1; n <= 3; n++) store.createAccount({ username: user(n), passwordHash: '$2a$04$x', subdomain: slot(n), allowfrom: [] });
+  const path = tempDatabase(t);
+  const store = openStore(t, path);
+  addAccounts(store, 3);
   store.revokeAccount(user(3));
   const announced: SlotChange[] = [];
   store.on('change', (c) => announced.push(c));
@@ -52,8 +44,7 @@ t.test('on a real store: all committed and announced before resolving; a revoked
   t.match(c, { status: 'rejected', reason: { code: 'slot_not_found' } }, 'the revoked slot fails alone');
   t.match(d, { status: 'fulfilled', value: { values: ['one-again', 'one'] } });
   t.equal(announced.length, 3, 'every committed update was announced');
-  const reopened = Store.open({ path, valuesPerSlot: 2, maxAgeSeconds: 3600 });
-  t.teardown(() => reopened.close());
+  const reopened = openStore(t, path);
   t.same([...reopened.listSlots()].sort((a, b) => a.subdomain.localeCompare(b.subdomain)), [
     { subdomain: slot(1), values: ['one-again', 'one'] },
     { subdomain: slot(2), values: ['two'] },
