@@ -4,7 +4,7 @@ import { buildQuery } from './helpers.js';
 const Z = 'auth.example.org';
 
 /** Deterministic pseudo-random numbers so a failure can be replayed. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s ^= s << 13;

@@ -5,19 +5,10 @@
 import t from 'tap';
 import { txtPattern } from '../../src/crypto/secrets.js';
 import { signMessage } from '../../src/dns/tsig.js';
+import { rng } from './fuzz-packets.js';
 import { buildQuery, header, ZONE } from './helpers.js';
 import { frame, readFrames, tcpConnect, udpBlast, udpExchange } from './socket-helpers.js';
 import { addKeyedAccount, buildUpdate, challengeValue, startUpdateServer, txt, type WireRR } from './update-helpers.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
 
 function mutate(base: Buffer, random: () => number): Buffer {
   const int = (n: number): number => Math.floor(random() * n);

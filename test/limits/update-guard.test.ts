@@ -1,6 +1,6 @@
 // The failure limits of POST /update: who is throttled, who is not, and that tables stay bounded.
 import t from 'tap';
-import { createUpdateGuard, type Admission } from '../../src/limits/update-guard.js';
+import { createUpdateGuard, type Admission, type AuthOutcome } from '../../src/limits/update-guard.js';
 import { createTokenBuckets } from '../../src/limits/token-buckets.js';
 
 const user = '7f1c7ab1-1d8e-4d0e-9d55-2f4a4b6e3c11';
@@ -12,6 +12,14 @@ function clock(): { now: () => number; advance(ms: number): void } {
 
 function guardWith(now: () => number, overrides: Partial<Parameters<typeof createUpdateGuard>[0]> = {}) {
   return createUpdateGuard({ failuresPerAddress: 5, failuresPerUsername: 20, refillSeconds: 60, maxEntries: 1000, now, ...overrides });
+}
+
+/** `times` checks of `user` from `address`; each one admitted ends in `outcome`. */
+function checks(guard: ReturnType<typeof guardWith>, address: string, times: number, outcome: AuthOutcome): void {
+  for (let i = 0; i < times; i++) {
+    const a = guard.admit(user, address);
+    if (a.ok) a.done(outcome);
+  }
 }
 
 function fail(admission: Admission): void {
@@ -50,19 +58,13 @@ t.test('successes cost nothing: a client updating often is never limited', async
 
 t.test('a check that never ran (bcrypt queue full) keeps its token spent', async (t) => {
   const guard = guardWith(clock().now);
-  for (let i = 0; i < 5; i++) {
-    const a = guard.admit(user, '192.0.2.10');
-    if (a.ok) a.done('aborted');
-  }
+  checks(guard, '192.0.2.10', 5, 'aborted');
   t.equal(guard.admit(user, '192.0.2.10').ok, false, 'retrying into a full queue is limited like guessing');
 });
 
 t.test('one attacking address does not lock the real client out from another address', async (t) => {
   const guard = guardWith(clock().now);
-  for (let i = 0; i < 50; i++) {
-    const a = guard.admit(user, '203.0.113.66');
-    if (a.ok) a.done('failure');
-  }
+  checks(guard, '203.0.113.66', 50, 'failure');
   t.equal(guard.admit(user, '203.0.113.66').ok, false, 'the attacker is limited');
   t.equal(guard.admit(user, '198.51.100.1').ok, true, 'the real client, never seen before, still gets its check');
 });
@@ -71,12 +73,7 @@ t.test('many addresses exhaust the username budget; a client that succeeded befo
   const guard = guardWith(clock().now);
   const real = guard.admit(user, '198.51.100.1');
   if (real.ok) real.done('success');
-  for (let n = 10; n < 60; n++) {
-    for (let i = 0; i < 5; i++) {
-      const a = guard.admit(user, `203.0.113.${n}`);
-      if (a.ok) a.done('failure');
-    }
-  }
+  for (let n = 10; n < 60; n++) checks(guard, `203.0.113.${n}`, 5, 'failure');
   t.match(guard.admit(user, '192.0.2.200'), { ok: false, limit: 'username' }, 'a new address guessing this username waits');
   const again = guard.admit(user, '198.51.100.1');
   t.equal(again.ok, true, 'the client with a recent success is not throttled by others');
