@@ -1,8 +1,11 @@
 // Reads an acme-dns (v0.8-v1.x, SQLite engine) database so its accounts can move to us unchanged:
 // same usernames, bcrypt hashes (Go's $2a$ is valid for bcryptjs), subdomains and allowfrom.
+// It opens that file itself, read-only: a foreign schema read once is not the store's business
+// (the store is the one home for our file; see docs/design.md, "The acme-dns file").
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../errors.js';
+import { fileErrorText } from '../store/database-file.js';
 
 export interface AcmeDnsAccount {
   readonly username: string;
@@ -47,8 +50,7 @@ function checkReadableFile(path: string): void {
     accessSync(path, fsConstants.R_OK);
   } catch (error) {
     if (error instanceof AppError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new AppError('import_failed', `cannot read acme-dns database ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? (error as Error).message)}`);
+    throw new AppError('import_failed', `cannot read acme-dns database ${path}: ${fileErrorText(error)}`);
   }
 }
 
