@@ -7,6 +7,7 @@ import { daysSince, staleAccounts } from './renewal-health.js';
 import { normalizeAllowfrom, type AccountService, type Credentials } from './service.js';
 import { newTsigKey, tsigCredentials, tsigKeyName, type TsigCredentials } from './tsig-key.js';
 import type { TsigAlgorithm } from '../dns/tsig.js';
+import { asciiLower } from '../names/domain-name.js';
 
 /** An account as operators see it: no password hash. */
 export type AccountView = Record<string, unknown>;
@@ -69,7 +70,7 @@ export function createAccountAdministration(deps: AdministrationDeps): AccountAd
   const { store, accounts, zone, serverUrl } = deps;
   const nameserver = deps.nameserver ?? '127.0.0.1:53';
   const lastQueryTimes = deps.lastQueryTimes ?? (() => store.lastQueryTimes());
-  const lastQuery = (times: Map<string, number>, account: Account): number | undefined => times.get(account.subdomain.toLowerCase());
+  const lastQuery = (times: Map<string, number>, account: Account): number | undefined => times.get(asciiLower(account.subdomain));
   const find = (username: string): Account => {
     const account = store.getAccount(username);
     if (!account) throw new AppError('account_not_found', `no account with username ${username}`);

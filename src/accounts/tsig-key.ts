@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { tsigAlgorithms, type TsigAlgorithm } from '../dns/tsig.js';
 import { AppError } from '../errors.js';
+import { normalizeName } from '../names/domain-name.js';
 import type { Account, StoredTsigKey } from '../store/store.js';
 import { fulldomainOf } from './fulldomain.js';
 
@@ -11,7 +12,8 @@ export const defaultTsigAlgorithm: TsigAlgorithm = 'hmac-sha256';
 
 /** "hmac-sha256", "sha256", "256" (any case, trailing dot allowed) -> the algorithm name. */
 export function parseTsigAlgorithm(text: string): TsigAlgorithm {
-  const lower = text.trim().toLowerCase().replace(/\.$/, '');
+  // Algorithm names are domain names (RFC 8945 §6): folded by the one name rule.
+  const lower = normalizeName(text);
   const name = /^\d+$/.test(lower) ? `hmac-sha${lower}` : lower.startsWith('hmac-') ? lower : `hmac-${lower}`;
   if (!(name in tsigAlgorithms)) throw new AppError('usage', `TSIG algorithm "${text}" is not one of ${Object.keys(tsigAlgorithms).join(', ')}`);
   return name as TsigAlgorithm;

@@ -36,7 +36,7 @@ export function parseTsigKey(text: string): TsigKey {
   const parts = text.trim().split(':');
   if (parts.length !== 3) throw new Error('a TSIG key is ALGORITHM:NAME:BASE64SECRET');
   const [algorithmText, nameText, secretText] = parts as [string, string, string];
-  const algorithm = algorithmText.toLowerCase();
+  const algorithm = normalizeName(algorithmText);
   if (!(algorithm in tsigAlgorithms)) throw new Error(`TSIG algorithm "${algorithmText}" is not one of ${Object.keys(tsigAlgorithms).join(', ')}`);
   const name = normalizeName(nameText);
   if (!isHostName(name)) throw new Error(`TSIG key name "${nameText}" is not a domain name`);

@@ -6,6 +6,7 @@ import type { BcryptPoolStats } from '../crypto/bcrypt-pool.js';
 import { serialDistance, syncBuckets, type SecondarySync } from '../dns/secondary-sync.js';
 import type { Store } from '../store/store.js';
 import { LATENCY_SAMPLE_EVERY, dnsLatencyBuckets, splitAnswerKey, type DnsCounters } from './dns-counters.js';
+import { asciiLower } from '../names/domain-name.js';
 
 const rcodeNames = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
 const typeNames: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 43: 'DS', 48: 'DNSKEY', 65: 'HTTPS', 251: 'IXFR', 252: 'AXFR', 255: 'ANY', 257: 'CAA' };
@@ -135,7 +136,7 @@ export function createServerMetrics(deps: {
     const ages: number[] = [];
     let never = 0;
     for (const { account } of store.lastUpdates().values()) {
-      const at = times.get(account.subdomain.toLowerCase());
+      const at = times.get(asciiLower(account.subdomain));
       if (at === undefined) never++;
       else ages.push((now() - at) / 1000);
     }
