@@ -51,7 +51,9 @@ export function adminRoutes(app: FastifyInstance, deps: { admin: AccountAdminist
         const allowfrom = fields.allowfrom ?? [];
         if (!Array.isArray(allowfrom)) throw new AppError('invalid_allowfrom_cidr', 'allowfrom must be an array of CIDRs');
         const label = typeof fields.label === 'string' ? fields.label : null;
-        const created = await admin.add({ allowfrom, label });
+        const kind = fields.kind ?? 'acme';
+        if (kind !== 'acme' && kind !== 'ddns') throw new AppError('bad_request', 'kind must be "acme" or "ddns"');
+        const created = await admin.add({ allowfrom, label, kind });
         logger.info('admin: account added', { username: created.username, remote: request.ip });
         return reply.code(201).send(created);
       });

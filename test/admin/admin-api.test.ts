@@ -59,6 +59,12 @@ t.test('admin API: token required, every operation, same answers as the CLI', as
   const cliShow = await runCli(['account', 'show', user, '--db', db, '--zone', 'auth.example.org']);
   t.same(JSON.parse(cliShow.stdout), (await call('GET', `/accounts/${user}`)).json, 'CLI show = API show');
 
+  // A dynamic-DNS account through the same door: its kind shows in the list.
+  const ddns = (await call('POST', '/accounts', { kind: 'ddns', label: 'home.example.com' })) as { status: number; json: { username: string; kind: string } };
+  t.same([ddns.status, ddns.json.kind], [201, 'ddns']);
+  t.match((await call('GET', `/accounts/${ddns.json.username}`)).json, { kind: 'ddns', label: 'home.example.com' });
+  t.equal((await call('POST', '/accounts', { kind: 'txt' })).status, 400, 'an unknown kind is refused');
+
   t.match((await call('POST', `/accounts/${user}/revoke`)).json, { state: 'revoked', revoked: String });
   const audit = (await call('GET', '/audit?limit=50')).json as { kind: string }[];
   t.ok(audit.some((e) => e.kind === 'txt.update'));
