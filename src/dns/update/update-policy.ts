@@ -42,10 +42,8 @@ const META_TYPES: ReadonlySet<number> = new Set([RRType.ANY, RRType.AXFR, RRType
 export function planUpdate(updates: readonly UpdateRecord[], grant: SlotGrant): UpdatePlan {
   const steps: SlotEditStep[] = [];
   for (const u of updates) {
-    if (!inZone(u.name, grant.origin)) return refuse(Rcode.NOTZONE, 'a record outside the zone');
-    const form = prescan(u);
-    if (form) return refuse(Rcode.FORMERR, form);
-    if (u.name !== grant.slot) return refuse(Rcode.REFUSED, `${u.name} is not the key's slot`);
+    const refused = refuseOutsideGrant(u, grant);
+    if (refused) return refused;
     // Deleting every RRset at the slot touches only its TXT: nothing else lives there.
     if (u.class === RRClass.ANY && u.type === RRType.ANY) {
       steps.push({ op: 'clear' });
@@ -72,10 +70,8 @@ export function planUpdate(updates: readonly UpdateRecord[], grant: SlotGrant): 
 export function planAddressUpdate(updates: readonly UpdateRecord[], grant: AddressGrant): AddressPlan {
   const steps: AddressStep[] = [];
   for (const u of updates) {
-    if (!inZone(u.name, grant.origin)) return refuse(Rcode.NOTZONE, 'a record outside the zone');
-    const form = prescan(u);
-    if (form) return refuse(Rcode.FORMERR, form);
-    if (u.name !== grant.slot) return refuse(Rcode.REFUSED, `${u.name} is not the key's slot`);
+    const refused = refuseOutsideGrant(u, grant);
+    if (refused) return refused;
     if (u.class === RRClass.ANY && u.type === RRType.ANY) {
       steps.push({ op: 'clear', family: 4 }, { op: 'clear', family: 6 });
       continue;
@@ -116,6 +112,15 @@ function addressOf(rdata: Buffer, family: 4 | 6, anyRange: boolean): string | nu
 }
 
 /** RFC 2136 §3.4.1.2: the form each class demands. */
+/** What refuses a record whatever its type: outside the zone, malformed, or not the key's slot. */
+function refuseOutsideGrant(u: UpdateRecord, grant: SlotGrant): Refusal | null {
+  if (!inZone(u.name, grant.origin)) return refuse(Rcode.NOTZONE, 'a record outside the zone');
+  const form = prescan(u);
+  if (form) return refuse(Rcode.FORMERR, form);
+  if (u.name !== grant.slot) return refuse(Rcode.REFUSED, `${u.name} is not the key's slot`);
+  return null;
+}
+
 function prescan(u: UpdateRecord): string | null {
   if (u.class === RRClass.IN) return META_TYPES.has(u.type) ? 'a meta type added' : null;
   if (u.class === RRClass.ANY) {
