@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { tsigAlgorithms, type TsigAlgorithm } from '../dns/tsig.js';
 import { AppError } from '../errors.js';
 import { normalizeName } from '../names/domain-name.js';
-import type { Account, StoredTsigKey } from '../store/store.js';
+import type { Account, AccountKind, StoredTsigKey } from '../store/store.js';
 import { fulldomainOf } from './fulldomain.js';
 
 export const defaultTsigAlgorithm: TsigAlgorithm = 'hmac-sha256';
@@ -33,15 +33,17 @@ export function tsigKeyName(account: Pick<Account, 'subdomain'>, zone: string): 
 /** What a client is told once when its key is made. */
 export interface TsigCredentials {
   readonly username: string;
+  /** What the key may change: an ACME slot's TXT, or a ddns slot's A/AAAA. */
+  readonly kind: AccountKind;
   readonly fulldomain: string;
   /** host:port to send UPDATEs to. */
   readonly nameserver: string;
   readonly tsig: { readonly name: string; readonly algorithm: string; readonly secret: string };
 }
 
-export function tsigCredentials(account: Pick<Account, 'username' | 'subdomain'>, key: StoredTsigKey, zone: string, nameserver: string): TsigCredentials {
+export function tsigCredentials(account: Pick<Account, 'username' | 'subdomain' | 'kind'>, key: StoredTsigKey, zone: string, nameserver: string): TsigCredentials {
   const name = tsigKeyName(account, zone);
-  return { username: account.username, fulldomain: name, nameserver, tsig: { name: `${name}.`, algorithm: key.algorithm, secret: key.secret } };
+  return { username: account.username, kind: account.kind, fulldomain: name, nameserver, tsig: { name: `${name}.`, algorithm: key.algorithm, secret: key.secret } };
 }
 
 /** Where clients send UPDATEs: the first public address of this server, on the DNS port. */
@@ -55,16 +57,34 @@ export function updateNameserver(nsAddresses: readonly string[], listen: readonl
 export function formatTsigCredentials(c: TsigCredentials): string {
   const { name, algorithm, secret } = c.tsig;
   const certManagerAlgorithm = algorithm.replace('hmac-sha', 'HMACSHA');
-  return [
-    `# TSIG key of account ${c.username}; it may change only the TXT records of ${c.fulldomain}.`,
-    `# Shown once: keep it now. Point _acme-challenge.<your name> at ${c.fulldomain} with a CNAME.`,
-    '',
+  const keyBlock = [
     '# nsupdate -k FILE / knsupdate -k FILE (FILE holds this block):',
     `key "${name}" {`,
     `\talgorithm ${algorithm};`,
     `\tsecret "${secret}";`,
     '};',
     '',
+  ];
+  // A ddns key sets addresses: the ACME clients' settings below would only mislead.
+  if (c.kind === 'ddns') {
+    return [
+      `# TSIG key of account ${c.username}; it may change only the A and AAAA records of ${c.fulldomain}.`,
+      `# Shown once: keep it now. Point your host name at ${c.fulldomain} with a CNAME.`,
+      '',
+      ...keyBlock,
+      '# then, in nsupdate -k FILE:',
+      `#   server ${c.nameserver.replace(/^\[?([^\]]*)\]?:(\d+)$/, '$1 $2')}`,
+      `#   update delete ${c.fulldomain}. A`,
+      `#   update add ${c.fulldomain}. 60 A <your address>`,
+      '#   send',
+      '',
+    ].join('\n');
+  }
+  return [
+    `# TSIG key of account ${c.username}; it may change only the TXT records of ${c.fulldomain}.`,
+    `# Shown once: keep it now. Point _acme-challenge.<your name> at ${c.fulldomain} with a CNAME.`,
+    '',
+    ...keyBlock,
     '# lego --dns rfc2136 / Traefik (provider rfc2136):',
     `RFC2136_NAMESERVER=${c.nameserver}`,
     `RFC2136_TSIG_KEY=${name}`,

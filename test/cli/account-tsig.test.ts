@@ -99,3 +99,15 @@ t.test('with DNS workers, an UPDATE is answered only once the workers serve it',
     t.match(served, value, `update ${i} served by the workers at once`);
   }
 });
+
+t.test('a ddns account key is printed for what it may change: A and AAAA, no ACME client settings', async (t) => {
+  const dir = tempDir(t);
+  const common = ['--zone', zone, '--db', join(dir, 'store.db')];
+  const result = await runCli(['account', 'add', '--ddns', '--tsig', ...common]);
+  t.equal(result.code, 0, result.stderr);
+  t.match(result.stdout, /it may change only the A and AAAA records of [0-9a-f-]+\.auth\.example\.org\./);
+  t.match(result.stdout, /key "[0-9a-f-]+\.auth\.example\.org\." \{\n\talgorithm hmac-sha256;\n\tsecret "[A-Za-z0-9+/=]+";\n\};/);
+  t.notMatch(result.stdout, /TXT records|RFC2136_|cert-manager/, 'no ACME wording or settings');
+  const json = await runCli(['account', 'tsig', JSON.parse((await runCli(['account', 'list', '--json', ...common])).stdout)[0].username, '--json', ...common]);
+  t.equal(JSON.parse(json.stdout).kind, 'ddns', 'the JSON form names the kind');
+});
