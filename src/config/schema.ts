@@ -71,7 +71,7 @@ export const configSchema = Type.Object({
     rrl_ipv6_prefix: integer({ default: 56, min: 16, max: 128, doc: 'RRL groups IPv6 clients by this prefix length.' }),
     rrl_exempt: list({ default: ['127.0.0.0/8', '::1/128'], doc: 'CIDRs never rate limited by RRL (loopback cannot be spoofed from the network).' }),
     rrl_table_size: integer({ default: 65536, min: 64, max: 10000000, doc: 'Most RRL buckets kept at once (about 150 bytes each); the least recently used is dropped.' }),
-    workers: integer({ default: 1, min: 0, max: 64, doc: 'Processes answering DNS over UDP. 1: the server process itself. N > 1: N worker processes (each about 70 MB, of which 45 MB is the Node binary shared by all, plus about 55 MB per 100,000 accounts) while the server process keeps the store, the API, TCP and transfers. 0: one per CPU.' }),
+    workers: integer({ default: 1, min: 0, max: 64, doc: 'Processes answering DNS over UDP. 1: the server process itself. N > 1: N worker processes (each about 125 MB RSS at 100,000 accounts and 240 MB at 1,000,000, of which 45 MB is the Node binary they share) while the server process keeps the store, the API, TCP and transfers. 0: one per CPU.' }),
   }),
   api: Type.Object({
     listen: text({ default: '127.0.0.1:8053', doc: 'HTTP(S) listen address, "ADDR:PORT".' }),
