@@ -4,18 +4,14 @@
 // accepts the output. The secondary's label is its configured host:port (bounded by the config).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
-import { startService } from '../../src/service.js';
+import { startService, type RunningService } from '../../src/service.js';
 import { buildQuery, decode } from '../dns/helpers.js';
-import { freePort, secondaryMissing, startSecondary } from '../dns/secondaries/secondary-servers.js';
+import { primaryWithSecondaries, ZONE } from '../dns/secondaries/primary-fixture.js';
+import { freePort, secondaryMissing } from '../dns/secondaries/secondary-servers.js';
 import { udpExchange } from '../dns/socket-helpers.js';
 
-const ZONE = 'auth.example.org';
 
 async function soaSerial(port: number): Promise<number | undefined> {
   try {
@@ -38,28 +34,20 @@ function sample(text: string, line: RegExp): number | undefined {
 }
 
 t.test('a real secondary: NOTIFY results, serial lag and change-to-transfer time', { skip: secondaryMissing('knot') }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'secondary-metrics-'));
-  const secret = randomBytes(32).toString('base64');
-  const [primaryPort, knotPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
-  const config = loadConfig({
-    overrides: {
-      'dns.zone': ZONE,
-      'dns.listen': [`127.0.0.1:${primaryPort}`],
-      'dns.secondaries': [`127.0.0.1:${knotPort}`],
-      'dns.tsig_keys': [`hmac-sha256:xfr-key:${secret}`],
-      'dns.soa_refresh': '86400',
-      'dns.soa_retry': '86400',
-      'api.listen': '127.0.0.1:0',
-      'api.registration': 'open',
-      'store.path': join(dir, 'db.sqlite'),
-      'store.bcrypt_cost': '4',
-      'metrics.listen': `127.0.0.1:${metricsPort}`,
-    },
+  const metricsPort = await freePort();
+  const started: { primary?: RunningService } = {};
+  const { config, primaryPort, ports, secondaries, startSecondaries } = await primaryWithSecondaries(t, {
+    name: 'secondary-metrics',
+    kinds: ['knot'],
+    level: 'silent',
+    current: () => started.primary,
+    overrides: { 'metrics.listen': `127.0.0.1:${metricsPort}` },
   });
   const service = await startService(config, silentLogger);
-  t.teardown(() => service.close());
-  const knot = startSecondary('knot', { dir: join(dir, 'knot'), zone: ZONE, port: knotPort, primaryPort, key: { algorithm: 'hmac-sha256', name: 'xfr-key', secret } });
-  t.teardown(() => knot.stop());
+  started.primary = service;
+  startSecondaries();
+  const knot = secondaries[0]!;
+  const knotPort = ports.knot;
   const label = `secondary="127.0.0.1:${knotPort}"`;
   const scrape = async (): Promise<string> => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   const api = `http://127.0.0.1:${service.apiAddress.port}`;

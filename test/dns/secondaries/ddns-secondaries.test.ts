@@ -2,19 +2,15 @@
 // dyndns2's /nic/update reaches real Knot and NSD by NOTIFY + IXFR (their refresh timers are a day),
 // A and AAAA alike, and a change of one address replaces it there.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import t from 'tap';
-import { loadConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/log.js';
-import { startService } from '../../../src/service.js';
+import { startService, type RunningService } from '../../../src/service.js';
 import { buildQuery, decode } from '../helpers.js';
 import { udpExchange } from '../socket-helpers.js';
-import { freePort, secondaryMissing, startSecondary, type RunningSecondary } from './secondary-servers.js';
+import { primaryWithSecondaries, ZONE } from './primary-fixture.js';
+import { secondaryMissing } from './secondary-servers.js';
 
-const ZONE = 'auth.example.org';
 const kinds = ['knot', 'nsd'] as const;
 const skip = kinds.map(secondaryMissing).find((reason) => reason !== false) ?? false;
 
@@ -37,30 +33,16 @@ async function waitFor(check: () => Promise<boolean>, limitMs: number): Promise<
 }
 
 t.test('Knot and NSD follow a ddns slot: first addresses, then a changed one', { skip }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-ddns-secondaries-'));
-  const secret = randomBytes(32).toString('base64');
-  const primaryPort = await freePort();
-  const ports = { knot: await freePort(), nsd: await freePort() };
-  const config = loadConfig({
-    overrides: {
-      'dns.zone': ZONE,
-      'dns.listen': [`127.0.0.1:${primaryPort}`],
-      'dns.secondaries': Object.values(ports).map((p) => `127.0.0.1:${p}`),
-      'dns.tsig_keys': [`hmac-sha256:xfr-key:${secret}`],
-      'dns.soa_refresh': '86400',
-      'dns.soa_retry': '86400',
-      'api.listen': '127.0.0.1:0',
-      'store.path': join(dir, 'db.sqlite'),
-      'ddns.allow_private_addresses': 'true',
-    },
+  const started: { primary?: RunningService } = {};
+  const { config, secondaries, startSecondaries } = await primaryWithSecondaries(t, {
+    name: 'ddns-secondaries',
+    kinds,
+    level: 'silent',
+    current: () => started.primary,
+    overrides: { 'ddns.allow_private_addresses': 'true' },
   });
   const service = await startService(config, silentLogger);
-  const secondaries: RunningSecondary[] = [];
-  t.teardown(async () => {
-    await Promise.all(secondaries.map((s) => s.stop()));
-    await service.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  started.primary = service;
   const username = randomUUID();
   const password = randomBytes(30).toString('base64url');
   const subdomain = randomUUID();
@@ -70,7 +52,7 @@ t.test('Knot and NSD follow a ddns slot: first addresses, then a changed one', {
     const res = await fetch(`http://127.0.0.1:${service.apiAddress.port}/nic/update?${query}`, { headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } });
     return (await res.text()).trim();
   };
-  for (const kind of kinds) secondaries.push(startSecondary(kind, { dir: join(dir, kind), zone: ZONE, port: ports[kind], primaryPort, key: { algorithm: 'hmac-sha256', name: 'xfr-key', secret } }));
+  startSecondaries();
   for (const s of secondaries) {
     const ms = await waitFor(() => udpExchange(s.port, buildQuery(ZONE, { type: 6, rd: false })).then((r) => decode(r).answers.length > 0, () => false), 20000);
     t.ok(ms >= 0, `${s.kind} loaded the zone`);

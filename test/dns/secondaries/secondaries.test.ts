@@ -2,20 +2,14 @@
 // acme-delegate with TSIG, follow every POST /update within 2 s through NOTIFY (their refresh
 // timers are a day, so nothing else explains it), and catch up after acme-delegate restarts.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { loadConfig } from '../../../src/config/load.js';
-import { createLogger } from '../../../src/log.js';
 import { startService, type RunningService } from '../../../src/service.js';
 import { Store } from '../../../src/store/store.js';
 import { buildQuery, decode } from '../helpers.js';
 import { udpExchange } from '../socket-helpers.js';
+import { primaryWithSecondaries, ZONE } from './primary-fixture.js';
 import { seedSlots } from './seed-slots.js';
-import { freePort, secondaryKinds, secondaryMissing, startSecondary, type RunningSecondary } from './secondary-servers.js';
-
-const ZONE = 'auth.example.org';
+import { secondaryKinds, secondaryMissing } from './secondary-servers.js';
 const skip = secondaryKinds.map(secondaryMissing).find((reason) => reason !== false) ?? false;
 
 /** The serial a server answers for the zone's SOA, or undefined when it does not serve it (yet). */
@@ -49,36 +43,14 @@ async function waitFor(check: () => Promise<boolean>, limitMs: number, stepMs = 
 }
 
 t.test('Knot, NSD and BIND as TSIG secondaries: load, follow updates by NOTIFY, catch up after a restart', { skip }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-secondaries-'));
-  const secret = randomBytes(32).toString('base64');
-  const key = { algorithm: 'hmac-sha256', name: 'xfr-key', secret };
-  const primaryPort = await freePort();
-  const ports = { knot: await freePort(), nsd: await freePort(), bind: await freePort() };
-  const logLines: string[] = [];
-  const config = loadConfig({
-    overrides: {
-      'dns.zone': ZONE,
-      'dns.listen': [`127.0.0.1:${primaryPort}`],
-      'dns.secondaries': Object.values(ports).map((p) => `127.0.0.1:${p}`),
-      'dns.tsig_keys': [`hmac-sha256:xfr-key:${secret}`],
-      // A day: a secondary that shows an update within seconds was told by NOTIFY.
-      'dns.soa_refresh': '86400',
-      'dns.soa_retry': '86400',
-      'api.listen': '127.0.0.1:0',
-      'api.registration': 'open',
-      'store.path': join(dir, 'db.sqlite'),
-      'store.bcrypt_cost': '4',
-    },
+  let service: RunningService | undefined;
+  const { config, primaryPort, logger, secondaries, startSecondaries } = await primaryWithSecondaries(t, {
+    name: 'secondaries',
+    kinds: secondaryKinds,
+    level: 'debug',
+    current: () => service,
   });
-  const logger = createLogger({ level: 'debug', format: 'text', write: (line) => logLines.push(line) });
-  let service: RunningService | undefined = await startService(config, logger);
-  const secondaries: RunningSecondary[] = [];
-  t.teardown(async () => {
-    await Promise.all(secondaries.map((s) => s.stop()));
-    await service?.close();
-    if (t.passing()) rmSync(dir, { recursive: true, force: true });
-    else t.comment(`kept ${dir}; primary log:\n${logLines.slice(-40).join('\n')}`);
-  });
+  service = await startService(config, logger);
 
   const api = `http://127.0.0.1:${service.apiAddress.port}`;
   const registered = await fetch(`${api}/register`, { method: 'POST' });
@@ -92,9 +64,7 @@ t.test('Knot, NSD and BIND as TSIG secondaries: load, follow updates by NOTIFY, 
     return res.status;
   };
 
-  for (const kind of secondaryKinds) {
-    secondaries.push(startSecondary(kind, { dir: join(dir, kind), zone: ZONE, port: ports[kind], primaryPort, key }));
-  }
+  startSecondaries();
   const startSerial = await soaSerial(primaryPort);
   t.ok(startSerial, 'the primary serves its SOA');
   for (const secondary of secondaries) {
@@ -138,38 +108,16 @@ t.test('Knot, NSD and BIND as TSIG secondaries: load, follow updates by NOTIFY, 
 });
 
 t.test('IXFR: one update of a 10,000-slot zone reaches each secondary as a difference of a few hundred bytes', { skip }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-ixfr-'));
-  const secret = randomBytes(32).toString('base64');
-  const key = { algorithm: 'hmac-sha256', name: 'xfr-key', secret };
-  const primaryPort = await freePort();
-  const ports = { knot: await freePort(), nsd: await freePort(), bind: await freePort() };
-  const dbPath = join(dir, 'db.sqlite');
-  seedSlots(dbPath, 10_000);
-  const logLines: string[] = [];
-  const config = loadConfig({
-    overrides: {
-      'dns.zone': ZONE,
-      'dns.listen': [`127.0.0.1:${primaryPort}`],
-      'dns.secondaries': Object.values(ports).map((p) => `127.0.0.1:${p}`),
-      'dns.tsig_keys': [`hmac-sha256:xfr-key:${secret}`],
-      'dns.soa_refresh': '86400',
-      'dns.soa_retry': '86400',
-      'api.listen': '127.0.0.1:0',
-      'store.path': dbPath,
-    },
+  const started: { primary?: RunningService } = {};
+  const { config, primaryPort, logger, logLines, secondaries, startSecondaries } = await primaryWithSecondaries(t, {
+    name: 'ixfr',
+    kinds: secondaryKinds,
+    current: () => started.primary,
+    seed: (dbPath) => seedSlots(dbPath, 10_000),
   });
-  const logger = createLogger({ level: 'info', format: 'text', write: (line) => logLines.push(line) });
   const service = await startService(config, logger);
-  const secondaries: RunningSecondary[] = [];
-  t.teardown(async () => {
-    await Promise.all(secondaries.map((s) => s.stop()));
-    await service.close();
-    if (t.passing()) rmSync(dir, { recursive: true, force: true });
-    else t.comment(`kept ${dir}; primary log:\n${logLines.slice(-40).join('\n')}`);
-  });
-  for (const kind of secondaryKinds) {
-    secondaries.push(startSecondary(kind, { dir: join(dir, kind), zone: ZONE, port: ports[kind], primaryPort, key }));
-  }
+  started.primary = service;
+  startSecondaries();
   const loaded = (await soaSerial(primaryPort)) ?? 0;
   for (const secondary of secondaries) {
     const ms = await waitFor(async () => (await soaSerial(secondary.port)) === loaded, 30000, 100);
