@@ -5,6 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountAdministration } from '../accounts/administration.js';
 import { parseStaleDays } from '../accounts/renewal-health.js';
+import { parseTsigAlgorithm } from '../accounts/tsig-key.js';
 import { AppError, ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -71,6 +72,19 @@ export function adminRoutes(app: FastifyInstance, deps: { admin: AccountAdminist
         const allowfrom = body(request).allowfrom;
         if (!Array.isArray(allowfrom)) throw new AppError('invalid_allowfrom_cidr', 'allowfrom must be an array of CIDRs');
         return admin.setAllowfrom(request.params.username, allowfrom);
+      });
+      // The key (secret included) is in this answer only, as `account tsig --json` prints it.
+      scope.post<Named>('/accounts/:username/tsig', async (request) => {
+        const given = body(request).algorithm;
+        if (given !== undefined && typeof given !== 'string') throw new AppError('usage', 'algorithm must be a string such as "hmac-sha256"');
+        const credentials = admin.setTsig(request.params.username, given === undefined ? undefined : parseTsigAlgorithm(given));
+        logger.info('admin: TSIG key set', { username: request.params.username, algorithm: credentials.tsig.algorithm, remote: request.ip });
+        return credentials;
+      });
+      scope.delete<Named>('/accounts/:username/tsig', async (request) => {
+        const view = admin.removeTsig(request.params.username);
+        logger.info('admin: TSIG key removed', { username: request.params.username, remote: request.ip });
+        return view;
       });
       scope.delete<Named>('/accounts/:username', async (request, reply) => {
         admin.remove(request.params.username);

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { Test } from 'tap';
+import type { Logger } from '../../src/log.js';
 import type { RunningService } from '../../src/service.js';
 import { startTestService } from '../helpers/running-service.js';
 
@@ -25,7 +26,7 @@ export interface AdminService {
   readonly dnsPort: number;
 }
 
-export async function startAdminService(t: Test, db: string, overrides: Record<string, string | string[]> = {}): Promise<AdminService> {
+export async function startAdminService(t: Test, db: string, overrides: Record<string, string | string[]> = {}, logger?: Logger): Promise<AdminService> {
   const port = await freePort();
   const { service, apiUrl, dnsPort } = await startTestService(t, {
     'api.registration': 'allowlist',
@@ -33,6 +34,6 @@ export async function startAdminService(t: Test, db: string, overrides: Record<s
     'metrics.listen': `127.0.0.1:${port}`,
     'metrics.admin_token_sha256': createHash('sha256').update(adminToken).digest('hex'),
     ...overrides,
-  });
+  }, logger);
   return { service, adminUrl: `http://127.0.0.1:${port}`, apiUrl, dnsPort };
 }
