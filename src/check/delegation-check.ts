@@ -1,5 +1,6 @@
-// What the world sees: the delegation of our zone, the name server's addresses, and each
-// certificate name's _acme-challenge CNAME pointing at its own slot. Pure over a DNS lookup
+// What the world sees: the delegation of our zone, the name server's addresses, each
+// certificate name's _acme-challenge CNAME pointing at its own slot, and each dynamic-DNS name's
+// own CNAME pointing at its ddns slot. Pure over a DNS lookup
 // interface, so the rules are testable and the command chooses the resolver.
 import { fulldomainOf } from '../accounts/fulldomain.js';
 import type { Config } from '../config/schema.js';
@@ -26,6 +27,8 @@ export interface SlotOwner {
   /** The bare certificate name the account was made for (bootstrap's label). */
   readonly label: string;
   readonly subdomain: string;
+  /** 'ddns': a dynamic-DNS slot, reached by a CNAME at the label itself (docs/ddns.md). */
+  readonly kind?: 'ddns';
 }
 
 export async function checkDelegation(
@@ -34,6 +37,7 @@ export async function checkDelegation(
   slots: readonly SlotOwner[],
   lookup: DnsLookup,
   primarySerial?: number,
+  ddnsNames: readonly string[] = [],
 ): Promise<CheckResult[]> {
   const { zone, nsname } = config.dns;
   const results: CheckResult[] = [];
@@ -70,17 +74,19 @@ export async function checkDelegation(
     }
   }
 
-  for (const name of names) {
-    const challenge = `_acme-challenge.${name}`;
-    const owner = slots.find((s) => s.label === name);
-    const targets = (await lookup.cname(challenge)).map(normalizeName);
-    if (!owner) {
-      add(`CNAME ${challenge}`, false, 'no account for this name in the store (run bootstrap or `account add --label`)');
-      continue;
+  // The CNAME at `owner` must point at the slot of the account of its kind carrying `label`.
+  const checkCname = async (owner: string, label: string, kind: 'acme' | 'ddns'): Promise<void> => {
+    const account = slots.find((s) => s.label === label && (s.kind ?? 'acme') === kind);
+    const targets = (await lookup.cname(owner)).map(normalizeName);
+    if (!account) {
+      add(`CNAME ${owner}`, false, kind === 'ddns' ? 'no ddns account for this name in the store (run bootstrap --ddns or `account add --ddns --label`)' : 'no account for this name in the store (run bootstrap or `account add --label`)');
+      return;
     }
-    const expected = fulldomainOf(owner.subdomain, zone);
+    const expected = fulldomainOf(account.subdomain, zone);
     const detail = targets.length === 0 ? `missing (expected ${expected})` : targets[0] === expected ? expected : `${targets.join(', ')} (expected ${expected})`;
-    add(`CNAME ${challenge}`, targets[0] === expected, detail);
-  }
+    add(`CNAME ${owner}`, targets[0] === expected, detail);
+  };
+  for (const name of names) await checkCname(`_acme-challenge.${name}`, name, 'acme');
+  for (const name of ddnsNames) await checkCname(name, name, 'ddns');
   return results;
 }

@@ -23,6 +23,22 @@ t.test('pure rules: a delegation that is not there fails with a reason', async (
   t.match(address?.detail, 'missing 203.0.113.5');
 });
 
+t.test('pure rules: a ddns name is checked at the name itself, against its ddns slot', async (t) => {
+  const config = loadConfig({ overrides: { 'dns.zone': 'auth.example.org', 'dns.ns_addresses': ['203.0.113.5'] } });
+  const cnames: Record<string, string[]> = { 'home.example.com': ['DDNS.auth.example.org.'], 'office.example.com': ['acme.auth.example.org.'] };
+  const lookup: DnsLookup = { ns: async () => [], addresses: async () => [], cname: async (name) => cnames[name] ?? [], soaMname: async () => undefined, soaSerialAt: async () => undefined };
+  const slots = [
+    { label: 'home.example.com', subdomain: 'ddns', kind: 'ddns' as const },
+    { label: 'office.example.com', subdomain: 'acme' },
+    { label: 'office.example.com', subdomain: 'office', kind: 'ddns' as const },
+  ];
+  const results = await checkDelegation(config, [], slots, lookup, undefined, ['home.example.com', 'office.example.com', 'nas.example.com']);
+  const row = (check: string) => results.find((r) => r.check === check);
+  t.match(row('CNAME home.example.com'), { ok: true, detail: 'ddns.auth.example.org' }, 'the CNAME at the name, folded, reaches the slot');
+  t.match(row('CNAME office.example.com'), { ok: false, detail: 'acme.auth.example.org (expected office.auth.example.org)' }, 'the ACME slot of the same name is not the ddns slot');
+  t.match(row('CNAME nas.example.com'), { ok: false, detail: 'no ddns account' });
+});
+
 t.test('pure rules: every listed name server is in the NS set and is asked for its serial', async (t) => {
   const config = loadConfig({
     overrides: {
@@ -58,6 +74,14 @@ t.test('check against a live server: good, wrong and missing CNAMEs', async (t) 
   };
   const www = await add('www.example.test');
   await add('bad.example.test');
+  const addDdns = async (label: string): Promise<string> => {
+    const result = await runCli(['account', 'add', '--ddns', '--db', db, '--zone', 'example.test', '--label', label]);
+    t.equal(result.code, 0, result.stderr);
+    return (JSON.parse(result.stdout) as { subdomain: string }).subdomain;
+  };
+  const home = await addDdns('home.example.test');
+  await addDdns('nas.example.test');
+  await addDdns('the router in the hall');
   const config = join(dir, 'config.toml');
   writeFileSync(
     config,
@@ -65,7 +89,7 @@ t.test('check against a live server: good, wrong and missing CNAMEs', async (t) 
 zone = "example.test"
 ns_addresses = ["127.0.0.1"]
 listen = ["127.0.0.1:0"]
-records = ["_acme-challenge.www.example.test. CNAME ${www}.example.test.", "_acme-challenge.bad.example.test. CNAME elsewhere.example.org."]
+records = ["_acme-challenge.www.example.test. CNAME ${www}.example.test.", "_acme-challenge.bad.example.test. CNAME elsewhere.example.org.", "home.example.test. CNAME ${home}.example.test."]
 [api]
 listen = "127.0.0.1:0"
 [store]
@@ -89,4 +113,13 @@ path = "store.db"
 
   const fromStore = await runCli(['check', '--config', config, '--resolver', resolver]);
   t.match(fromStore.stdout, '_acme-challenge.bad.example.test', 'without --domain every labelled account is checked');
+  t.match(fromStore.stdout, new RegExp(`ok\\s+CNAME home\\.example\\.test\\s+${home}\\.example\\.test\\n`), 'and each ddns name bootstrap would delegate');
+  t.match(fromStore.stdout, /FAIL\s+CNAME nas\.example\.test\s+missing \(expected [0-9a-f-]{36}\.example\.test\)/);
+  t.notMatch(fromStore.stdout, 'router', 'a free-text label names no CNAME');
+  t.match(fromStore.stdout, '2 of 7 checks failed');
+
+  const ddnsOnly = await runCli(['check', '--config', config, '--resolver', resolver, '-d', 'home.example.test']);
+  t.equal(ddnsOnly.code, 0, ddnsOnly.stdout + ddnsOnly.stderr);
+  t.notMatch(ddnsOnly.stdout, '_acme-challenge', 'a ddns name given with --domain is checked as a ddns name only');
+  t.match(ddnsOnly.stdout, 'all 4 checks passed');
 });
