@@ -1,7 +1,8 @@
 // One account per certificate name, found again by its label (the bare name). A re-run reuses
 // the password kept in --out when it still matches; without it the password cannot be
 // recovered (only its bcrypt hash is stored), so the account gets a new one (rotate).
-import type { AccountService } from '../accounts/service.js';
+import type { AccountAdministration } from '../accounts/administration.js';
+import { fulldomainOf } from '../accounts/fulldomain.js';
 import type { StorageEntry } from './credential-files.js';
 import type { Account } from '../store/store.js';
 import type { CertificateName } from './names.js';
@@ -76,16 +77,17 @@ export function skipBlocked(decisions: readonly AccountDecision[], blocked: Read
  */
 export async function applyAccounts(
   decisions: readonly AccountDecision[],
-  service: AccountService,
-  allowfrom: readonly string[],
+  admin: Pick<AccountAdministration, 'add' | 'rotate'>,
+  options: { readonly allowfrom: readonly string[]; readonly zone: string },
   result: Map<string, SlotCredentials> = new Map(),
 ): Promise<Map<string, SlotCredentials>> {
   for (const d of decisions) {
     if (d.kind === 'skip') continue;
     if (d.kind === 'reuse') {
-      result.set(d.bare, { username: d.username, password: d.password, subdomain: d.subdomain, fulldomain: service.fulldomain(d.subdomain) });
+      result.set(d.bare, { username: d.username, password: d.password, subdomain: d.subdomain, fulldomain: fulldomainOf(d.subdomain, options.zone) });
     } else {
-      const creds = d.kind === 'register' ? await service.register({ allowfrom, label: d.bare, kind: d.accountKind ?? 'acme' }) : await service.rotate(d.username);
+      // The same doors as `account add` / `account rotate` and the admin API.
+      const creds = d.kind === 'register' ? await admin.add({ allowfrom: options.allowfrom, label: d.bare, kind: d.accountKind ?? 'acme' }) : await admin.rotate(d.username);
       result.set(d.bare, { username: creds.username, password: creds.password, subdomain: creds.subdomain, fulldomain: creds.fulldomain });
     }
   }

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { publicNameServers } from '../dns/name-servers.js';
 import { fulldomainOf } from '../accounts/fulldomain.js';
+import { createAccountAdministration, type AccountAdministration } from '../accounts/administration.js';
 import { createAccountService } from '../accounts/service.js';
 import type { Config } from '../config/schema.js';
 import { publicApiUrl } from '../config/load.js';
@@ -219,7 +220,7 @@ async function registerAccounts(plan: BootstrapPlan, options: BootstrapOptions, 
   probeOutDir(outDir);
   const made = new Map<string, SlotCredentials>();
   try {
-    return await withStore(options.config, pool, (service) => applyAccounts(plan.decisions, service, options.allowfrom, made));
+    return await withStore(options.config, pool, (admin) => applyAccounts(plan.decisions, admin, { allowfrom: options.allowfrom, zone: options.config.dns.zone }, made));
   } catch (err) {
     // Passwords made before the failure exist only in memory: save them, so that the next
     // run keeps those accounts instead of rotating them.
@@ -328,10 +329,11 @@ function storageEntries(credentials: ReadonlyMap<string, SlotCredentials>, serve
   return new Map([...credentials].map(([bare, c]) => [bare, { fulldomain: c.fulldomain, subdomain: c.subdomain, username: c.username, password: c.password, server_url: serverUrl }]));
 }
 
-async function withStore<T>(config: Config, pool: BcryptPool, fn: (service: ReturnType<typeof createAccountService>) => Promise<T>): Promise<T> {
+async function withStore<T>(config: Config, pool: BcryptPool, fn: (admin: AccountAdministration) => Promise<T>): Promise<T> {
   const store = openConfiguredStore(config);
   try {
-    return await fn(createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost }));
+    const accounts = createAccountService(store, pool, { zone: config.dns.zone, bcryptCost: config.store.bcrypt_cost });
+    return await fn(createAccountAdministration({ store, accounts, zone: config.dns.zone, serverUrl: publicApiUrl(config) }));
   } finally {
     store.close();
   }
