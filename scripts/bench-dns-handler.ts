@@ -4,35 +4,22 @@
 // on the hot (one slot), random-slot and random-NXDOMAIN mixes. No socket: ns of wall time per
 // datagram, rounds interleaved so machine load hits every variant alike.
 // Usage: npx tsx scripts/bench-dns-handler.ts [slots] [datagrams per round]
-import { EventEmitter } from 'node:events';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { loadConfig } from '../src/config/load.js';
+import { randomBytes } from 'node:crypto';
 import { createQueryTimes } from '../src/dns/query-times.js';
 import { createResponder } from '../src/dns/responder.js';
 import { createConfiguredRrl } from '../src/dns/server.js';
 import { createDatagramHandler } from '../src/dns/udp-listener.js';
-import { createZoneIndex, type SlotSource } from '../src/dns/zone-index.js';
 import { silentLogger } from '../src/log.js';
 import { countingResponder, createDnsCounters } from '../src/metrics/dns-counters.js';
+import { syntheticZone, txtQuery } from './bench-zone.js';
 
 const slotCount = Number(process.argv[2] ?? 100_000);
 const perRound = Number(process.argv[3] ?? 1_000_000);
-const config = loadConfig({ overrides: { 'dns.zone': 'auth.example.org', 'dns.listen': ['127.0.0.1:0'], 'dns.ns_addresses': ['127.0.0.1'] } });
-const slots = Array.from({ length: slotCount }, () => ({ subdomain: randomUUID(), values: ['a'.repeat(43)] }));
-const source: SlotSource = Object.assign(new EventEmitter(), { listSlots: () => slots, serial: () => 1 });
-const zone = createZoneIndex(config, source);
-
-function query(name: string, id: number): Buffer {
-  const labels = name.split('.').flatMap((label) => [Buffer.from([label.length]), Buffer.from(label, 'ascii')]);
-  const header = Buffer.alloc(12);
-  header.writeUInt16BE(id & 0xffff, 0);
-  header.writeUInt16BE(1, 4);
-  return Buffer.concat([header, ...labels, Buffer.from([0, 0, 16, 0, 1])]);
-}
+const { config, slots, zone } = syntheticZone(slotCount);
 const mixes = {
-  hot: [query(`${slots[0]!.subdomain}.auth.example.org`, 1)],
-  random: Array.from({ length: 65536 }, (_, i) => query(`${slots[(i * 7919) % slotCount]!.subdomain}.auth.example.org`, i)),
-  nxdomain: Array.from({ length: 65536 }, (_, i) => query(`${randomBytes(8).toString('hex')}.auth.example.org`, i)),
+  hot: [txtQuery(`${slots[0]!.subdomain}.auth.example.org`, 1)],
+  random: Array.from({ length: 65536 }, (_, i) => txtQuery(`${slots[(i * 7919) % slotCount]!.subdomain}.auth.example.org`, i)),
+  nxdomain: Array.from({ length: 65536 }, (_, i) => txtQuery(`${randomBytes(8).toString('hex')}.auth.example.org`, i)),
 };
 const peer = { address: '127.0.0.3', port: 40000 };
 

@@ -3,29 +3,15 @@
 // createFastAnswers with and without a QueryTimes recorder, interleaved, and record() alone (the
 // added work, less noisy on a busy machine than the difference of two runs). Prints ns per query.
 // Usage: npx tsx scripts/bench-query-times.ts [queries per round]
-import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../src/config/load.js';
 import { createFastAnswers, type FastAnswers } from '../src/dns/fast-answers.js';
 import { createQueryTimes } from '../src/dns/query-times.js';
-import { createZoneIndex, type SlotSource } from '../src/dns/zone-index.js';
+import { syntheticZone, txtQuery } from './bench-zone.js';
 
 const perRound = Number(process.argv[2] ?? 2_000_000);
 const slotCount = 10_000;
-const config = loadConfig({ overrides: { 'dns.zone': 'auth.example.org', 'dns.ns_addresses': ['127.0.0.1'] } });
-const slots = Array.from({ length: slotCount }, () => ({ subdomain: randomUUID(), values: ['a'.repeat(43)] }));
-const source: SlotSource = Object.assign(new EventEmitter(), { listSlots: () => slots, serial: () => 1 });
-const zone = createZoneIndex(config, source);
-
-function query(name: string, id: number): Buffer {
-  const labels = name.split('.').flatMap((label) => [Buffer.from([label.length]), Buffer.from(label, 'ascii')]);
-  const header = Buffer.alloc(12);
-  header.writeUInt16BE(id & 0xffff, 0);
-  header.writeUInt16BE(1, 4);
-  return Buffer.concat([header, ...labels, Buffer.from([0, 0, 16, 0, 1])]);
-}
-const random = Array.from({ length: 4096 }, (_, i) => query(`${slots[(i * 7919) % slotCount]!.subdomain}.auth.example.org`, i));
-const hot = [query(`${slots[0]!.subdomain}.auth.example.org`, 1)];
+const { slots, zone } = syntheticZone(slotCount);
+const random = Array.from({ length: 4096 }, (_, i) => txtQuery(`${slots[(i * 7919) % slotCount]!.subdomain}.auth.example.org`, i));
+const hot = [txtQuery(`${slots[0]!.subdomain}.auth.example.org`, 1)];
 const limit = (): number => 1232;
 
 function run(fast: FastAnswers, queries: Buffer[]): number {
