@@ -52,6 +52,21 @@ else
   fail "a ddns slot serves no address before its first update (NODATA)" "$(ours "$home_slot" A) $(ours "$home_slot" AAAA)"
 fi
 
+# Both addresses of a name, at our server (its slot) and through unbound (along its CNAME).
+expect_addresses() { # expect_addresses NAME SLOT IPV4 IPV6
+  local name=$1 slot=$2 v4=$3 v6=$4 short=${1%%.*}
+  if [[ $(ours "$slot" A) == "$v4" && $(ours "$slot" AAAA) == "$v6" ]]; then
+    pass "acme-delegate serves $short's slot: A $v4 and AAAA $v6"
+  else
+    fail "acme-delegate serves $short's slot: A $v4 and AAAA $v6" "A '$(ours "$slot" A)' AAAA '$(ours "$slot" AAAA)'"
+  fi
+  if [[ $(resolver "$name" A) == "$v4" && $(resolver "$name" AAAA) == "$v6" ]]; then
+    pass "through unbound, $name (CNAME) resolves to A $v4 and AAAA $v6"
+  else
+    fail "through unbound, $name (CNAME) resolves to the new addresses" "A '$(resolver "$name" A)' AAAA '$(resolver "$name" AAAA)'"
+  fi
+}
+
 # ddclient: the snippet bootstrap wrote, with a fixed address instead of a "what is my IP" service
 # and the e2e CA trusted; one run per address family (ddclient 3.10 sends one address a run).
 ddclient_run() { # ddclient_run ADDRESS LOG
@@ -63,16 +78,7 @@ ddclient_run() { # ddclient_run ADDRESS LOG
 }
 expect_success "ddclient (dyndns2 over our HTTPS API) sets home's IPv4: 'good'" "$logs/ddclient-v4.log" ddclient_run 203.0.113.7 ddclient-v4
 expect_success "ddclient sets home's IPv6: 'good'" "$logs/ddclient-v6.log" ddclient_run 2001:db8::7 ddclient-v6
-if [[ $(ours "$home_slot" A) == 203.0.113.7 && $(ours "$home_slot" AAAA) == 2001:db8::7 ]]; then
-  pass "acme-delegate serves home's slot: A 203.0.113.7 and AAAA 2001:db8::7"
-else
-  fail "acme-delegate serves home's slot: A 203.0.113.7 and AAAA 2001:db8::7" "A '$(ours "$home_slot" A)' AAAA '$(ours "$home_slot" AAAA)'"
-fi
-if [[ $(resolver home.example.com A) == 203.0.113.7 && $(resolver home.example.com AAAA) == 2001:db8::7 ]]; then
-  pass "through unbound, home.example.com (CNAME) resolves to A 203.0.113.7 and AAAA 2001:db8::7"
-else
-  fail "through unbound, home.example.com (CNAME) resolves to the new addresses" "A '$(resolver home.example.com A)' AAAA '$(resolver home.example.com AAAA)'"
-fi
+expect_addresses home.example.com "$home_slot" 203.0.113.7 2001:db8::7
 
 # inadyn: the snippet bootstrap wrote, with the address from a command and the e2e CA trusted.
 inadyn_run() { # inadyn_run ADDRESS LOG
@@ -87,16 +93,7 @@ inadyn_run() { # inadyn_run ADDRESS LOG
 }
 expect_success "inadyn (custom provider over our HTTPS API) sets cabin's IPv4" "$logs/inadyn-v4.log" inadyn_run 198.51.100.23 inadyn-v4
 expect_success "inadyn sets cabin's IPv6" "$logs/inadyn-v6.log" inadyn_run 2001:db8::23 inadyn-v6
-if [[ $(ours "$cabin_slot" A) == 198.51.100.23 && $(ours "$cabin_slot" AAAA) == 2001:db8::23 ]]; then
-  pass "acme-delegate serves cabin's slot: A 198.51.100.23 and AAAA 2001:db8::23"
-else
-  fail "acme-delegate serves cabin's slot: A 198.51.100.23 and AAAA 2001:db8::23" "A '$(ours "$cabin_slot" A)' AAAA '$(ours "$cabin_slot" AAAA)'"
-fi
-if [[ $(resolver cabin.example.com A) == 198.51.100.23 && $(resolver cabin.example.com AAAA) == 2001:db8::23 ]]; then
-  pass "through unbound, cabin.example.com (CNAME) resolves to A 198.51.100.23 and AAAA 2001:db8::23"
-else
-  fail "through unbound, cabin.example.com (CNAME) resolves to the new addresses" "A '$(resolver cabin.example.com A)' AAAA '$(resolver cabin.example.com AAAA)'"
-fi
+expect_addresses cabin.example.com "$cabin_slot" 198.51.100.23 2001:db8::23
 
 # Refusals: each gets the protocol's answer, and DNS (the serial, both slots' addresses) stays.
 zone_state() { printf '%s|%s|%s|%s|%s' "$(ours "$zone" SOA | awk '{print $3}')" "$(ours "$home_slot" A)" "$(ours "$home_slot" AAAA)" "$(ours "$cabin_slot" A)" "$(ours "$cabin_slot" AAAA)"; }
