@@ -33,7 +33,7 @@ import { createServerMetrics } from './metrics/registry.js';
 import { parseHostPort, type HostPort } from './net/address.js';
 import type { Store } from './store/store.js';
 import { openConfiguredStore } from './store/open-configured.js';
-import { createRecurringFailureLog } from './store/recurring-failure-log.js';
+import { startRecurringTask } from './store/recurring-failure-log.js';
 
 export interface RunningService {
   readonly store: Store;
@@ -153,42 +153,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
     // During a storage fault these fail on every tick: logged when it starts, summarised, and
     // when it ends (recurring-failure-log.ts), not once a second.
-    const purgeLog = createRecurringFailureLog(logger, 'purging expired TXT values');
-    const purge = setInterval(() => {
-      try {
+    closers.push(
+      startRecurringTask(logger, 'purging expired TXT values', purgeIntervalMs, () => {
         const purged = store.purgeExpired();
-        purgeLog.succeeded();
         if (purged > 0) logger.info('expired TXT values purged', { purged });
-      } catch (error) {
-        purgeLog.failed(error);
-      }
-    }, purgeIntervalMs);
-    purge.unref();
-    closers.push(() => clearInterval(purge));
+      }),
+    );
     // The CA's query times are kept in memory and written at most once a minute.
-    const queryFlushLog = createRecurringFailureLog(logger, 'writing slot query times');
-    const queryFlush = setInterval(() => {
-      try {
-        flushQueryTimes();
-        queryFlushLog.succeeded();
-      } catch (error) {
-        queryFlushLog.failed(error);
-      }
-    }, queryTimesFlushIntervalMs);
-    queryFlush.unref();
-    closers.push(() => clearInterval(queryFlush));
+    closers.push(startRecurringTask(logger, 'writing slot query times', queryTimesFlushIntervalMs, flushQueryTimes));
     // Accounts made by the CLI or bootstrap in another process reach DNS within a second.
-    const syncLog = createRecurringFailureLog(logger, 'reading external changes');
-    const sync = setInterval(() => {
-      try {
-        store.syncExternalChanges();
-        syncLog.succeeded();
-      } catch (error) {
-        syncLog.failed(error);
-      }
-    }, externalSyncIntervalMs);
-    sync.unref();
-    closers.push(() => clearInterval(sync));
+    closers.push(startRecurringTask(logger, 'reading external changes', externalSyncIntervalMs, () => store.syncExternalChanges()));
 
     for (const warning of startupWarnings(config)) logger.warn(warning);
     logger.info('acme-delegate started', {

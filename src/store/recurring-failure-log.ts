@@ -2,6 +2,7 @@
 // purging every minute) while the storage is at fault: one error line when the failures start,
 // one summary line a minute while they go on (how many, the last error), one line when the task
 // works again. A full disk that lasts an hour is then ~60 lines, not 3,600 identical ones.
+// startRecurringTask is the timer itself, so each background task is one line of wiring.
 import type { Logger } from '../log.js';
 
 export interface RecurringFailureLog {
@@ -51,4 +52,22 @@ export function createRecurringFailureLog(logger: Logger, task: string, options:
       total = 0;
     },
   };
+}
+
+/**
+ * Runs `task` every `intervalMs`, its failures logged as a recurring failure under `what`.
+ * The timer never keeps the process alive (unref); the function returned stops it.
+ */
+export function startRecurringTask(logger: Logger, what: string, intervalMs: number, task: () => void, options: RecurringFailureLogOptions = {}): () => void {
+  const log = createRecurringFailureLog(logger, what, options);
+  const timer = setInterval(() => {
+    try {
+      task();
+      log.succeeded();
+    } catch (error) {
+      log.failed(error);
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -1,8 +1,9 @@
 // A task on a timer that fails during a storage fault logs when the failures start, a summary a
 // minute while they go on, and when it works again: not one line per tick.
+import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { silentLogger, type LogFields } from '../../src/log.js';
-import { createRecurringFailureLog } from '../../src/store/recurring-failure-log.js';
+import { createRecurringFailureLog, startRecurringTask } from '../../src/store/recurring-failure-log.js';
 
 function capture() {
   const lines: { level: string; msg: string; fields: LogFields | undefined }[] = [];
@@ -36,4 +37,29 @@ t.test('an hour of failures once a second: one line to start, one a minute, one 
   t.equal(lines.length, 61, '61 lines for an hour, not 3,600');
   log.failed(fault);
   t.match(lines.at(-1)?.msg, /failed; retrying/, 'a new fault starts a new run');
+});
+
+t.test('a recurring task runs on its timer, logs its failures as a run, and stops when told', async (t) => {
+  const { lines, logger } = capture();
+  let runs = 0;
+  const stop = startRecurringTask(logger, 'purging expired TXT values', 2, () => {
+    runs++;
+    if (runs <= 3) throw new Error('database is locked');
+  });
+  t.teardown(stop);
+  for (let waited = 0; runs < 5 && waited < 2000; waited += 5) await sleep(5);
+  stop();
+  const stoppedAt = runs;
+  t.ok(stoppedAt >= 5, 'the task ran again after it failed');
+  t.same(
+    lines.map((l) => [l.level, l.msg]),
+    [
+      ['error', 'purging expired TXT values failed; retrying, a summary follows every 60 s while it fails'],
+      ['info', 'purging expired TXT values works again'],
+    ],
+    'three failures are one line, the recovery another',
+  );
+  t.equal(lines[1]?.fields?.failures, 3);
+  await sleep(20);
+  t.equal(runs, stoppedAt, 'not run after it was stopped');
 });
