@@ -40,55 +40,76 @@ export type AddressPlan = { readonly ok: true; readonly steps: readonly AddressS
 const META_TYPES: ReadonlySet<number> = new Set([RRType.ANY, RRType.AXFR, RRType.IXFR, 253, 254]);
 
 export function planUpdate(updates: readonly UpdateRecord[], grant: SlotGrant): UpdatePlan {
-  const steps: SlotEditStep[] = [];
-  for (const u of updates) {
-    const refused = refuseOutsideGrant(u, grant);
-    if (refused) return refused;
-    // Deleting every RRset at the slot touches only its TXT: nothing else lives there.
-    if (u.class === RRClass.ANY && u.type === RRType.ANY) {
-      steps.push({ op: 'clear' });
-      continue;
-    }
-    if (u.type !== RRType.TXT) return refuse(Rcode.REFUSED, `type ${u.type} at the slot (only TXT)`);
-    if (u.class === RRClass.ANY) {
-      steps.push({ op: 'clear' });
-      continue;
-    }
-    const value = acmeValue(u.rdata);
-    if (u.class === RRClass.NONE) {
-      // A value that cannot be stored is not there to delete: a no-op, as for any absent record.
-      if (value !== null) steps.push({ op: 'delete', value });
-      continue;
-    }
-    if (value === null) return refuse(Rcode.REFUSED, 'a TXT value that is not an ACME challenge (43 characters of base64url)');
-    steps.push({ op: 'add', value });
-  }
-  return { ok: true, steps };
+  return planSlotEdits(updates, grant, txtSlot);
 }
 
 /** The same for a ddns account: A and AAAA at its slot, public addresses unless allowed. */
 export function planAddressUpdate(updates: readonly UpdateRecord[], grant: AddressGrant): AddressPlan {
-  const steps: AddressStep[] = [];
+  return planSlotEdits(updates, grant, addressSlot(grant.allowPrivate));
+}
+
+/** What differs between kinds of slot; the walk over the update section (planSlotEdits) is shared. */
+interface SlotKind<RRset, Value, Step> {
+  /** The RRset a record's type names at this slot, or null: that type has no place here. */
+  rrsetOf(type: number): RRset | null;
+  /** Why a record of another type is refused: "type N <onlyTypes>". */
+  readonly onlyTypes: string;
+  /** Deleting one RRset, or (`all`) every RRset at the slot. */
+  clear(rrset: RRset | 'all'): Step[];
+  /** The value a record holds, or null when it cannot be stored here. */
+  valueOf(rdata: Buffer, rrset: RRset, deleting: boolean): Value | null;
+  /** Why an added record whose value cannot be stored is refused. */
+  notAValue(rrset: RRset): string;
+  edit(op: 'add' | 'delete', rrset: RRset, value: Value): Step;
+}
+
+const txtSlot: SlotKind<'TXT', string, SlotEditStep> = {
+  rrsetOf: (type) => (type === RRType.TXT ? 'TXT' : null),
+  onlyTypes: 'at the slot (only TXT)',
+  // Deleting every RRset at the slot touches only its TXT: nothing else lives there.
+  clear: () => [{ op: 'clear' }],
+  valueOf: (rdata) => acmeValue(rdata),
+  notAValue: () => 'a TXT value that is not an ACME challenge (43 characters of base64url)',
+  edit: (op, _txt, value) => ({ op, value }),
+};
+
+function addressSlot(allowPrivate: boolean): SlotKind<4 | 6, string, AddressStep> {
+  return {
+    rrsetOf: (type) => (type === RRType.A ? 4 : type === RRType.AAAA ? 6 : null),
+    onlyTypes: 'at a ddns slot (only A and AAAA)',
+    clear: (family) => (family === 'all' ? [{ op: 'clear', family: 4 }, { op: 'clear', family: 6 }] : [{ op: 'clear', family }]),
+    // Any address the slot could hold may be deleted; only allowed ones added.
+    valueOf: (rdata, family, deleting) => addressOf(rdata, family, deleting || allowPrivate),
+    notAValue: (family) => `an ${family === 4 ? 'A' : 'AAAA'} record that is not a public unicast address`,
+    edit: (op, family, address) => ({ op, family, address }),
+  };
+}
+
+/** Each record in order: refused, or turned into steps on the slot by its class (RFC 2136 §2.5). */
+function planSlotEdits<RRset, Value, Step>(updates: readonly UpdateRecord[], grant: SlotGrant, kind: SlotKind<RRset, Value, Step>): { readonly ok: true; readonly steps: readonly Step[] } | Refusal {
+  const steps: Step[] = [];
   for (const u of updates) {
     const refused = refuseOutsideGrant(u, grant);
     if (refused) return refused;
     if (u.class === RRClass.ANY && u.type === RRType.ANY) {
-      steps.push({ op: 'clear', family: 4 }, { op: 'clear', family: 6 });
+      steps.push(...kind.clear('all'));
       continue;
     }
-    const family = u.type === RRType.A ? 4 : u.type === RRType.AAAA ? 6 : null;
-    if (family === null) return refuse(Rcode.REFUSED, `type ${u.type} at a ddns slot (only A and AAAA)`);
+    const rrset = kind.rrsetOf(u.type);
+    if (rrset === null) return refuse(Rcode.REFUSED, `type ${u.type} ${kind.onlyTypes}`);
     if (u.class === RRClass.ANY) {
-      steps.push({ op: 'clear', family });
+      steps.push(...kind.clear(rrset));
       continue;
     }
-    const address = addressOf(u.rdata, family, u.class === RRClass.NONE || grant.allowPrivate);
-    if (u.class === RRClass.NONE) {
-      if (address !== null) steps.push({ op: 'delete', family, address });
+    const deleting = u.class === RRClass.NONE;
+    const value = kind.valueOf(u.rdata, rrset, deleting);
+    if (deleting) {
+      // A value that cannot be stored is not there to delete: a no-op, as for any absent record.
+      if (value !== null) steps.push(kind.edit('delete', rrset, value));
       continue;
     }
-    if (address === null) return refuse(Rcode.REFUSED, `an ${family === 4 ? 'A' : 'AAAA'} record that is not a public unicast address`);
-    steps.push({ op: 'add', family, address });
+    if (value === null) return refuse(Rcode.REFUSED, kind.notAValue(rrset));
+    steps.push(kind.edit('add', rrset, value));
   }
   return { ok: true, steps };
 }
@@ -111,7 +132,6 @@ function addressOf(rdata: Buffer, family: 4 | 6, anyRange: boolean): string | nu
   return verdict.ok ? verdict.value.address : null;
 }
 
-/** RFC 2136 §3.4.1.2: the form each class demands. */
 /** What refuses a record whatever its type: outside the zone, malformed, or not the key's slot. */
 function refuseOutsideGrant(u: UpdateRecord, grant: SlotGrant): Refusal | null {
   if (!inZone(u.name, grant.origin)) return refuse(Rcode.NOTZONE, 'a record outside the zone');
@@ -121,6 +141,7 @@ function refuseOutsideGrant(u: UpdateRecord, grant: SlotGrant): Refusal | null {
   return null;
 }
 
+/** RFC 2136 §3.4.1.2: the form each class demands. */
 function prescan(u: UpdateRecord): string | null {
   if (u.class === RRClass.IN) return META_TYPES.has(u.type) ? 'a meta type added' : null;
   if (u.class === RRClass.ANY) {
