@@ -23,6 +23,13 @@
 #   BENCH_DNS_WORKERS   our dns.workers (default: the core count); e.g. 1 with BENCH_DNS_CORES=2
 #                       measures one unpinned process, the fair baseline for two workers on a
 #                       machine that others load
+#   BENCH_DNS_CORE_SHARE percent of each core a server may use (50-100, default 100). Below 100,
+#                       each server runs in its own cgroup (v1 "cpu" controller, as root) with a
+#                       CPU quota of cores x share over a 2 ms period: a model of a machine with
+#                       slower cores, so that dnsperf, which shares this machine's two cores, keeps
+#                       a whole core in both the one-core and the two-core runs. At 50, a server
+#                       gets half of CPU 0 on one core and one CPU's worth spread over both on two,
+#                       and dnsperf the rest; without it, "two cores" means two cores minus dnsperf.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +38,7 @@ rounds="${BENCH_DNS_ROUNDS:-3}"
 accounts_list="${BENCH_DNS_ACCOUNTS:-10 100000}"
 cores_list="${BENCH_DNS_CORES:-1 2}"
 mixes="${BENCH_DNS_MIXES:-hot random nxdomain mixed edns}"
+core_share="${BENCH_DNS_CORE_SHARE:-100}"
 zone="auth.example.org"
 knotd="$(command -v knotd || echo /usr/sbin/knotd)"
 
@@ -41,8 +49,19 @@ for tool in dnsperf dig taskset "$knotd"; do
   fi
 done
 
+if ! [[ $core_share =~ ^[0-9]+$ ]] || ((core_share < 50 || core_share > 100)); then
+  echo "bench-dns: BENCH_DNS_CORE_SHARE must be a whole percent from 50 to 100, not '$core_share'" >&2
+  exit 1
+fi
+cpu_cgroups=/sys/fs/cgroup/cpu
+if ((core_share < 100)) && ! [[ -w $cpu_cgroups ]]; then
+  echo "bench-dns: BENCH_DNS_CORE_SHARE needs the cgroup v1 cpu controller at $cpu_cgroups, writable (root)" >&2
+  exit 1
+fi
+
 work="$(mktemp -d)"
 pids=()
+cgroups=()
 stop_all() {
   local pid
   for pid in "${pids[@]}"; do
@@ -53,18 +72,44 @@ stop_all() {
   done
   pids=()
 }
-cleanup() { stop_all; rm -rf "$work"; }
+cleanup() {
+  stop_all
+  local cg
+  for cg in "${cgroups[@]}"; do rmdir "$cg" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 mapfile -t ports < <(node scripts/e2e/free-ports.mjs 3)
 echo_port="${ports[0]}" ours_port="${ports[1]}" knot_port="${ports[2]}"
 
-# start NAME LOG CMD...: runs CMD in the background, remembers its PID.
+# start LOG CMD...: runs CMD in the background, remembers its PID.
 start() {
   local log="$1"; shift
   "$@" >"$log" 2>&1 &
   pids+=("$!")
+}
+
+# start_server NAME CORES LOG CMD...: as start, and with BENCH_DNS_CORE_SHARE below 100, in a cgroup
+# of its own whose quota is CORES x share of a CPU (the processes it forks, such as our DNS
+# workers, stay in it). The 2 ms period keeps each pause short enough for the socket's buffer.
+start_server() {
+  local name="$1" cores="$2" log="$3"; shift 3
+  if ((core_share == 100)); then start "$log" "$@"; return; fi
+  local cg="$cpu_cgroups/acme-delegate-bench-$$-$name"
+  mkdir -p "$cg"
+  cgroups+=("$cg")
+  echo 2000 >"$cg/cpu.cfs_period_us"
+  echo $((cores * core_share * 20)) >"$cg/cpu.cfs_quota_us"
+  ( echo "$BASHPID" >"$cg/cgroup.procs" && exec "$@" ) >"$log" 2>&1 &
+  pids+=("$!")
+}
+
+# throttled NAME: how often the cgroup of server NAME hit its quota so far (0 without a cap)
+throttled() {
+  local stat="$cpu_cgroups/acme-delegate-bench-$$-$1/cpu.stat"
+  if [[ -r $stat ]]; then awk '/^nr_throttled/ { print $2 }' "$stat"; else echo 0; fi
 }
 
 wait_for() { # wait_for LABEL SECONDS CMD...: until CMD succeeds
@@ -89,6 +134,7 @@ measure() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 echo "bench-dns: ${seconds}s per run, best of ${rounds}; $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg); node $(node --version)"
+if ((core_share < 100)); then echo "bench-dns: each server may use ${core_share}% of each of its cores (cgroup CPU quota)"; fi
 printf '%-9s %-5s %-9s %10s %10s %10s %6s %9s %9s\n' accounts cores mix "echo q/s" "ours q/s" "knot q/s" "lost" "ours/echo" "ours/knot"
 
 for accounts in $accounts_list; do
@@ -123,9 +169,9 @@ template:
 zone:
   - domain: $zone
 CONF
-    start "$work/echo.log" $server_pin node scripts/bench/dns-echo-server.mjs "$echo_port"
-    start "$work/knot.log" $server_pin "$knotd" --config "$knot/knot.conf"
-    BENCH_DNS_WORKERS="${BENCH_DNS_WORKERS:-$cores}" start "$work/ours.log" $server_pin node --expose-gc --import tsx scripts/bench-dns-server.ts "$ours_port" "$data/slots.tsv" "$(mktemp -u "$work/store-XXXXXX.sqlite")"
+    start_server "echo-$accounts-$cores" "$cores" "$work/echo.log" $server_pin node scripts/bench/dns-echo-server.mjs "$echo_port"
+    start_server "knot-$accounts-$cores" "$cores" "$work/knot.log" $server_pin "$knotd" --config "$knot/knot.conf"
+    BENCH_DNS_WORKERS="${BENCH_DNS_WORKERS:-$cores}" start_server "ours-$accounts-$cores" "$cores" "$work/ours.log" $server_pin node --expose-gc --import tsx scripts/bench-dns-server.ts "$ours_port" "$data/slots.tsv" "$(mktemp -u "$work/store-XXXXXX.sqlite")"
     wait_for "echo server" 10 grep -q '^ready' "$work/echo.log"
     wait_for "our server ($accounts accounts)" 120 grep -q '^ready' "$work/ours.log"
     wait_for "knotd ($accounts accounts)" 120 dig +time=1 +tries=1 +short @127.0.0.1 -p "$knot_port" "$zone" SOA
@@ -145,6 +191,9 @@ CONF
       printf '%-9s %-5s %-9s %10s %10s %10s %6s %9s %9s\n' "$accounts" "$cores" "$mix" "$echo_qps" "$ours_qps" "$knot_qps" "$ours_lost" \
         "$(ratio "$ours_qps" "$echo_qps")" "$(ratio "$ours_qps" "$knot_qps")"
     done
+    if ((core_share < 100)); then
+      echo "  periods in which each server used up its quota: echo $(throttled "echo-$accounts-$cores"), ours $(throttled "ours-$accounts-$cores"), knot $(throttled "knot-$accounts-$cores")"
+    fi
     stop_all
   done
 done
