@@ -102,6 +102,8 @@ start_server() {
   cgroups+=("$cg")
   echo 2000 >"$cg/cpu.cfs_period_us"
   echo $((cores * core_share * 20)) >"$cg/cpu.cfs_quota_us"
+  # The largest weight: on a machine others load, the server still gets its whole quota.
+  echo 262144 >"$cg/cpu.shares"
   ( echo "$BASHPID" >"$cg/cgroup.procs" && exec "$@" ) >"$log" 2>&1 &
   pids+=("$!")
 }
