@@ -4,7 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { cliCommand, type CliResult, configArgs, repoRoot, startEmulator, tempDir, testToken } from './cli-fixture.js';
+import { cliCommand, type CliResult, configArgs, repoRoot, startBootstrapCase, testToken } from './cli-fixture.js';
 
 function hasScript(): Promise<boolean> {
   return new Promise((resolve) => execFile('script', ['--version'], (error) => resolve(!error)));
@@ -35,9 +35,7 @@ function runOnTerminal(args: readonly string[], env: Record<string, string>, ans
 const skip = (await hasScript()) ? false : 'util-linux script is not installed';
 
 t.test('interactive confirmation', { skip }, async (t) => {
-  const emulator = await startEmulator(t);
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t);
   const env = { CLOUDFLARE_BASE_URL: emulator.baseUrl, CLOUDFLARE_API_TOKEN: testToken };
   const args = [...configArgs(dir), '-d', 'www.example.com', '--out', out];
 

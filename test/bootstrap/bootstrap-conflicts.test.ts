@@ -6,14 +6,13 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import t from 'tap';
 import { Store } from '../../src/store/store.js';
-import { configArgs, domainArgs, readStorageJson, recordSet, runInProcess, startEmulator, tempDir, tokenEnv } from './cli-fixture.js';
+import { configArgs, domainArgs, readStorageJson, recordSet, runInProcess, startBootstrapCase, tokenEnv } from './cli-fixture.js';
 
 t.test('conflicts without and with --replace', async (t) => {
-  const emulator = await startEmulator(t);
-  emulator.addRecord('example.com', { name: '_acme-challenge.www.example.com', type: 'TXT', content: '"from-a-provider-hook"', ttl: 120 });
-  emulator.addRecord('example.com', { name: '_acme-challenge.example.com', type: 'CNAME', content: 'abc.auth.acme-dns.io', ttl: 300 });
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t, [
+    ['example.com', { name: '_acme-challenge.www.example.com', type: 'TXT', content: '"from-a-provider-hook"', ttl: 120 }],
+    ['example.com', { name: '_acme-challenge.example.com', type: 'CNAME', content: 'abc.auth.acme-dns.io', ttl: 300 }],
+  ]);
 
   const kept = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
   t.equal(kept.code, 3, 'applied, but conflicts left alone');
@@ -43,9 +42,7 @@ t.test('conflicts without and with --replace', async (t) => {
 });
 
 t.test('a failure midway, then a re-run that completes with the same accounts', async (t) => {
-  const emulator = await startEmulator(t);
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t);
   emulator.failWritesAfter(3, { status: 500, code: 10001, message: 'injected outage' });
   const failed = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
   t.equal(failed.code, 1);
@@ -74,9 +71,7 @@ t.test('a failure midway, then a re-run that completes with the same accounts', 
 });
 
 t.test('a lost --out folder: the accounts get new passwords, the CNAMEs stay', async (t) => {
-  const emulator = await startEmulator(t);
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t);
   t.equal((await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator))).code, 0);
   const old = readStorageJson(out);
   const records = recordSet(emulator);
@@ -92,9 +87,7 @@ t.test('a lost --out folder: the accounts get new passwords, the CNAMEs stay', a
 });
 
 t.test('CAA records pinned to an ACME account', async (t) => {
-  const emulator = await startEmulator(t);
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t);
   const args = [...configArgs(dir), ...domainArgs, '--out', out, '--yes', '--caa-issuer', 'letsencrypt.org', '--caa-accounturi', 'https://acme-v02.api.letsencrypt.org/acme/acct/123'];
   const run = await runInProcess(args, tokenEnv(emulator));
   t.equal(run.code, 0, run.stderr);
@@ -109,9 +102,7 @@ t.test('CAA records pinned to an ACME account', async (t) => {
 });
 
 t.test('a blocked name keeps its existing credentials entry and password', async (t) => {
-  const emulator = await startEmulator(t);
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t);
   t.equal((await runInProcess([...configArgs(dir), '-d', 'www.example.com', '--out', out, '--yes'], tokenEnv(emulator))).code, 0);
   const before = readStorageJson(out);
   // A new name whose challenge label holds a hook's TXT: it is skipped, the rest stays as it is.
@@ -126,9 +117,7 @@ t.test('a blocked name keeps its existing credentials entry and password', async
 t.test('a failure while registering accounts saves the passwords already made', async (t) => {
   // Accounts were registered one by one and the files written after the last: a failure at
   // the second lost the first one's password, so the next run had to rotate it.
-  const emulator = await startEmulator(t);
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t);
   const dbPath = join(dir, 'db', 'acme-delegate.db');
   mkdirSync(join(dir, 'db'));
   Store.open({ path: dbPath, valuesPerSlot: 2, maxAgeSeconds: 86400 }).close();

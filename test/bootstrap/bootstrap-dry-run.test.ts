@@ -3,13 +3,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { configArgs, domainArgs, recordSet, runCli, runInProcess, snapshotDir, startEmulator, tempDir, tokenEnv } from './cli-fixture.js';
+import { configArgs, domainArgs, recordSet, runCli, runInProcess, snapshotDir, startBootstrapCase, startEmulator, tempDir, tokenEnv } from './cli-fixture.js';
 
 t.test('dry run on a fresh set-up', async (t) => {
-  const emulator = await startEmulator(t);
+  const { emulator, dir, out } = await startBootstrapCase(t);
   const before = recordSet(emulator);
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
   const run = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--dry-run'], tokenEnv(emulator));
   t.equal(run.code, 0, run.stderr);
   t.match(run.stdout, /create\s+example\.org\s+NS\s+auth\.example\.org/);
@@ -23,9 +21,7 @@ t.test('dry run on a fresh set-up', async (t) => {
 });
 
 t.test('dry run after a real run leaves the database and files byte for byte', async (t) => {
-  const emulator = await startEmulator(t);
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t);
   const applied = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
   t.equal(applied.code, 0, applied.stderr);
   // A change to plan: one more name and a TXT in the way.
@@ -45,10 +41,7 @@ t.test('dry run after a real run leaves the database and files byte for byte', a
 t.test('dry run with conflicts: exit 3 whether or not other steps are pending', async (t) => {
   // It used to be 3 when the conflicts were all there was, and 0 as soon as anything else
   // was to be created: a script checking the dry run missed the conflicts exactly then.
-  const emulator = await startEmulator(t);
-  emulator.addRecord('example.com', { name: '_acme-challenge.www.example.com', type: 'TXT', content: '"left by a hook"' });
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t, [['example.com', { name: '_acme-challenge.www.example.com', type: 'TXT', content: '"left by a hook"' }]]);
   const withChanges = await runInProcess([...configArgs(dir), '-d', 'www.example.com', '-d', 'api.example.com', '--out', out, '--dry-run'], tokenEnv(emulator));
   t.match(withChanges.stdout, /create\s+example\.com\s+CNAME\s+_acme-challenge\.api\.example\.com/);
   t.match(withChanges.stdout, /Dry run: nothing was changed/);
@@ -65,9 +58,7 @@ t.test('dry run with conflicts: exit 3 whether or not other steps are pending', 
 });
 
 t.test('without --yes and without a terminal, the plan is shown and nothing applied', async (t) => {
-  const emulator = await startEmulator(t);
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t);
   const run = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out], tokenEnv(emulator));
   t.equal(run.code, 1);
   t.match(run.stderr, /not applied: confirm with --yes/);
@@ -78,9 +69,8 @@ t.test('without --yes and without a terminal, the plan is shown and nothing appl
 });
 
 t.test('usage errors: no names, no --out, a name outside the account, nsname at the apex', async (t) => {
-  const emulator = await startEmulator(t);
-  const dir = tempDir(t);
-  const noNames = await runInProcess([...configArgs(dir), '--out', join(dir, 'out'), '--yes'], tokenEnv(emulator));
+  const { emulator, dir, out } = await startBootstrapCase(t);
+  const noNames = await runInProcess([...configArgs(dir), '--out', out, '--yes'], tokenEnv(emulator));
   t.equal(noNames.code, 2);
   t.match(noNames.stderr, /no certificate names/);
   const noOut = await runInProcess([...configArgs(dir), ...domainArgs, '--yes'], tokenEnv(emulator));
@@ -123,9 +113,7 @@ t.test('an out folder that cannot take the files stops the run before any accoun
 });
 
 t.test('a credential file that cannot be written is a message, not a stack trace', async (t) => {
-  const emulator = await startEmulator(t);
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t);
   mkdirSync(join(out, 'README.txt'), { recursive: true });
   const run = await runInProcess([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
   t.equal(run.code, 1, run.stderr);

@@ -9,15 +9,14 @@ import { loadConfig } from '../../src/config/load.js';
 import { createBcryptPool } from '../../src/crypto/bcrypt-pool.js';
 import { silentLogger } from '../../src/log.js';
 import { Store } from '../../src/store/store.js';
-import { configArgs, domainArgs, readStorageJson, recordSet, runCli, snapshotDir, startEmulator, tempDir, tokenEnv } from './cli-fixture.js';
+import { configArgs, domainArgs, readStorageJson, recordSet, runCli, snapshotDir, startBootstrapCase, tokenEnv } from './cli-fixture.js';
 
 t.test('first run, second run, and the credentials in use', async (t) => {
-  const emulator = await startEmulator(t);
-  emulator.addRecord('example.com', { name: 'www.example.com', type: 'A', content: '192.0.2.80', ttl: 1, proxied: true });
-  emulator.addRecord('example.org', { name: 'example.org', type: 'MX', content: 'mail.example.org', ttl: 3600 });
+  const { emulator, dir, out } = await startBootstrapCase(t, [
+    ['example.com', { name: 'www.example.com', type: 'A', content: '192.0.2.80', ttl: 1, proxied: true }],
+    ['example.org', { name: 'example.org', type: 'MX', content: 'mail.example.org', ttl: 3600 }],
+  ]);
   const before = recordSet(emulator);
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
 
   const first = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], tokenEnv(emulator));
   t.equal(first.code, 0, first.stderr);

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { cloudflareEndpointNote } from '../../src/bootstrap/cloudflare-gateway.js';
-import { type CliResult, configArgs, domainArgs, runCli, runInProcess, startEmulator, tempDir, testToken } from './cli-fixture.js';
+import { type CliResult, configArgs, domainArgs, runCli, runInProcess, startBootstrapCase, startEmulator, tempDir, testToken } from './cli-fixture.js';
 
 function filesBelow(dir: string): string[] {
   const found: string[] = [];
@@ -28,9 +28,7 @@ function assertAbsent(t: Test, secret: string, runs: readonly CliResult[], dir: 
 }
 
 t.test('API token', async (t) => {
-  const emulator = await startEmulator(t);
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t);
   const env = { CLOUDFLARE_BASE_URL: emulator.baseUrl, CLOUDFLARE_API_TOKEN: testToken, CLOUDFLARE_LOG: 'debug' };
   const runs: CliResult[] = [];
   emulator.failWritesAfter(2, { status: 503, code: 10001, message: 'injected', retryable: true });
@@ -52,9 +50,7 @@ t.test('API token', async (t) => {
 
 t.test('Global API Key: warned about, never shown', async (t) => {
   const key = 'GlobalKey0123456789abcdef0123456789abc';
-  const emulator = await startEmulator(t, { tokens: [], globalKeys: [{ email: 'ops@example.com', key }] });
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t, [], { tokens: [], globalKeys: [{ email: 'ops@example.com', key }] });
   const env = { CLOUDFLARE_BASE_URL: emulator.baseUrl, CLOUDFLARE_API_KEY: key, CLOUDFLARE_EMAIL: 'ops@example.com', CLOUDFLARE_LOG: 'debug' };
   const run = await runCli([...configArgs(dir), ...domainArgs, '--out', out, '--yes'], env);
   t.equal(run.code, 0, run.stderr);

@@ -7,14 +7,12 @@ import t from 'tap';
 import { startServer } from '../cli/run-cli.js';
 import { toolMissing } from '../dns/socket-helpers.js';
 import { runUpdateClient } from '../dns/update-helpers.js';
-import { configArgs, readStorageJson, runCli, startEmulator, tempDir, tokenEnv } from './cli-fixture.js';
+import { configArgs, readStorageJson, runCli, startBootstrapCase, tokenEnv } from './cli-fixture.js';
 
 const skip = toolMissing('nsupdate', 'bind9-dnsutils');
 
 t.test('bootstrap --tsig writes a key per name, keeps it on re-runs, and nsupdate can use it', { skip }, async (t) => {
-  const emulator = await startEmulator(t);
-  const dir = tempDir(t);
-  const out = join(dir, 'out');
+  const { emulator, dir, out } = await startBootstrapCase(t);
   const names = ['-d', 'www.example.com', '-d', 'api.example.com'];
 
   const plain = await runCli([...configArgs(dir), ...names, '--out', out, '--yes'], tokenEnv(emulator));

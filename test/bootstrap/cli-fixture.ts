@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { runBootstrapCli } from '../../src/cli/bootstrap-command.js';
-import { startCloudflareEmulator, type CloudflareEmulator, type EmulatorOptions } from '../helpers/cloudflare-emulator.js';
+import { startCloudflareEmulator, type CloudflareEmulator, type EmulatorOptions, type SeedRecord } from '../helpers/cloudflare-emulator.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const testToken = 'cfut_TestToken0123456789abcdefghijklmnopqrstuvwx';
@@ -92,6 +92,25 @@ export async function startEmulator(t: Test, options: EmulatorOptions = {}): Pro
   const emulator = await startCloudflareEmulator({ tokens: [{ value: testToken }], zones: ['example.com', 'example.org', 'unrelated.net'], ...options });
   t.teardown(() => emulator.close());
   return emulator;
+}
+
+/** A record already at the provider before bootstrap runs: its zone and the record. */
+export type ExistingRecord = readonly [zone: string, record: SeedRecord];
+
+export interface BootstrapCase {
+  readonly emulator: CloudflareEmulator;
+  /** Private folder of the run: config, database. */
+  readonly dir: string;
+  /** Where the run writes the credential files (`--out`), not made yet. */
+  readonly out: string;
+}
+
+/** What a bootstrap run starts from: the provider with the records already there, and a private folder. */
+export async function startBootstrapCase(t: Test, existing: readonly ExistingRecord[] = [], options: EmulatorOptions = {}): Promise<BootstrapCase> {
+  const emulator = await startEmulator(t, options);
+  for (const [zone, record] of existing) emulator.addRecord(zone, record);
+  const dir = tempDir(t);
+  return { emulator, dir, out: join(dir, 'out') };
 }
 
 export function tokenEnv(emulator: CloudflareEmulator, token = testToken): Record<string, string> {
