@@ -1,9 +1,9 @@
 // The running server over real sockets on 127.0.0.1, queried with dig and kdig, plus the
 // RFC 7766 TCP behaviour and the dns2 regressions that only show on a live socket.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Store } from '../../src/store/store.js';
 import { addSlot, buildQuery, header, testStore } from './helpers.js';
-import { closed, frame, readFrames, run, startOn, tcpConnect, toolMissing, udpBlast, udpExchange } from './socket-helpers.js';
+import { closed, frame, readFrames, run, type Running, startOn, tcpConnect, toolMissing, udpBlast, udpExchange } from './socket-helpers.js';
 
 const Z = 'auth.example.org';
 const SLOT = 'd420c923-bbd7-4056-ab64-c3ca54c9b3cf';
@@ -11,10 +11,17 @@ const VALUE = 'LPsIwTo7o8BoG0-vjCyGQGBWSVIPxI-i_X336eUOQZo';
 const noDig = toolMissing('dig');
 const noKdig = toolMissing('kdig');
 
-t.test('binds the asked address, one shared port for UDP and TCP', async (t) => {
+/** A server on a fresh store whose `slots` each hold VALUE; both closed when `t` ends. */
+async function serveSlots(t: Test, ...slots: string[]): Promise<{ store: Store; running: Running }> {
   const store = testStore();
+  for (const slot of slots) addSlot(store, slot, [VALUE]);
   const running = await startOn(store);
   t.teardown(() => running.close().then(() => store.close()));
+  return { store, running };
+}
+
+t.test('binds the asked address, one shared port for UDP and TCP', async (t) => {
+  const { running } = await serveSlots(t);
   const { udp, tcp } = running.server.addresses();
   // dns2 regression: with port 0 its TCP server listened on every interface.
   t.same(udp, [{ host: '127.0.0.1', port: running.port }]);
@@ -102,10 +109,7 @@ t.test('with dig', { skip: noDig }, async (t) => {
 });
 
 t.test('with kdig', { skip: noKdig }, async (t) => {
-  const store = testStore();
-  addSlot(store, SLOT, [VALUE]);
-  const running = await startOn(store);
-  t.teardown(() => running.close().then(() => store.close()));
+  const { running } = await serveSlots(t, SLOT);
   const kdig = (...args: string[]): Promise<string> => run('kdig', ['@127.0.0.1', '-p', String(running.port), '+retry=0', '+time=3', ...args]);
   for (const transport of ['+notcp', '+tcp']) {
     const out = await kdig(transport, `${SLOT}.${Z}`, 'TXT');
@@ -117,10 +121,7 @@ t.test('with kdig', { skip: noKdig }, async (t) => {
 });
 
 t.test('TCP per RFC 7766', async (t) => {
-  const store = testStore();
-  addSlot(store, 'one', [VALUE]);
-  const running = await startOn(store);
-  t.teardown(() => running.close().then(() => store.close()));
+  const { store, running } = await serveSlots(t, 'one');
 
   t.test('pipelined queries in one write are answered in order', async (t) => {
     const socket = await tcpConnect(running.port);
@@ -205,10 +206,7 @@ t.test('TCP per RFC 7766', async (t) => {
 });
 
 t.test('dns2 regressions on a live socket', async (t) => {
-  const store = testStore();
-  addSlot(store, 'one', [VALUE]);
-  const running = await startOn(store);
-  t.teardown(() => running.close().then(() => store.close()));
+  const { running } = await serveSlots(t, 'one');
 
   t.test('the 12-byte count bomb is answered FORMERR and the server keeps answering', async (t) => {
     const bomb = Buffer.from([0x0b, 0x0b, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);

@@ -1,7 +1,7 @@
 // DNS over TCP under abuse: one address cannot take every connection, and a client that stops
 // reading is paused and then closed, so it pins neither memory nor a connection for long.
 import { connect, type Socket } from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { Responder } from '../../src/dns/responder.js';
 import { listenTcp } from '../../src/dns/tcp-listener.js';
 import { silentLogger } from '../../src/log.js';
@@ -15,6 +15,24 @@ function connectFrom(port: number, from: string): Promise<Socket> {
     const socket = connect({ host: '127.0.0.1', port, localAddress: from }, () => resolve(socket));
     socket.once('error', reject);
   });
+}
+
+/** Answers of 60 kB: replies the peer does not read keep a connection busy (the listener waits for it to drain). */
+const big: Responder = {
+  respond: (msg) => {
+    const reply = Buffer.alloc(60000);
+    msg.copy(reply, 0, 0, 2);
+    return reply;
+  },
+};
+
+/** A client at `from` that sends `queries` queries in one write and never reads the answers; destroyed when `t` ends. */
+async function floodWithoutReading(t: Test, port: number, from: string, queries: number): Promise<void> {
+  const socket = await connectFrom(port, from);
+  socket.on('error', () => undefined);
+  socket.pause();
+  socket.write(Buffer.concat(Array.from({ length: queries }, (_, i) => frame(buildQuery('a.auth.example.org', { id: i })))));
+  t.teardown(() => socket.destroy());
 }
 
 t.test('past the per-address cap the least recently active connection gives way; other addresses are still served', async (t) => {
@@ -44,22 +62,10 @@ t.test('past the per-address cap the least recently active connection gives way;
 });
 
 t.test('past a cap with every connection busy replying, the newcomer is refused: held a second, then closed', async (t) => {
-  // Replies the peer does not read keep a connection busy (the listener waits for it to drain).
-  const big: Responder = {
-    respond: (msg) => {
-      const reply = Buffer.alloc(60000);
-      msg.copy(reply, 0, 0, 2);
-      return reply;
-    },
-  };
   const listener = await listenTcp('127.0.0.1', 0, big, { idleTimeoutMs: 60000, maxConnections: 100, maxPerAddress: 1 }, silentLogger);
   t.teardown(() => listener.close());
   const port = listener.address().port;
-  const busy = await connectFrom(port, '127.0.0.22');
-  busy.on('error', () => undefined);
-  busy.pause();
-  busy.write(Buffer.concat(Array.from({ length: 100 }, (_, i) => frame(buildQuery('a.auth.example.org', { id: i })))));
-  t.teardown(() => busy.destroy());
+  await floodWithoutReading(t, port, '127.0.0.22', 100);
   await new Promise((r) => setTimeout(r, 300));
   const started = Date.now();
   const refused = await connectFrom(port, '127.0.0.22');
@@ -72,21 +78,10 @@ t.test('past a cap with every connection busy replying, the newcomer is refused:
 });
 
 t.test('a client that never reads its answers is closed by the idle timeout', async (t) => {
-  const big: Responder = {
-    respond: (msg) => {
-      const reply = Buffer.alloc(60000);
-      msg.copy(reply, 0, 0, 2);
-      return reply;
-    },
-  };
   const listener = await listenTcp('127.0.0.1', 0, big, { idleTimeoutMs: 500, maxConnections: 4 }, silentLogger);
   t.teardown(() => listener.close());
-  const socket = await connectFrom(listener.address().port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  socket.pause();
   const started = Date.now();
-  socket.write(Buffer.concat(Array.from({ length: 600 }, (_, i) => frame(buildQuery('a.auth.example.org', { id: i })))));
-  t.teardown(() => socket.destroy());
+  await floodWithoutReading(t, listener.address().port, '127.0.0.1', 600);
   // The paused client would not notice the close: watch the server's side.
   for (let i = 0; i < 100 && (listener.connections() > 0 || Date.now() - started < 100); i++) await new Promise((r) => setTimeout(r, 50));
   t.equal(listener.connections(), 0, `the server closed it after ${Date.now() - started} ms`);
