@@ -12,12 +12,7 @@ attack_start
 account="$(curl -s -X POST "http://127.0.0.1:${api_port}/register")"
 curl -s -o /dev/null -X POST "http://127.0.0.1:${api_port}/update" -H "X-Api-User: $(jq -r .username <<<"$account")" \
   -H "X-Api-Key: $(jq -r .password <<<"$account")" -d "{\"subdomain\":\"$(jq -r .subdomain <<<"$account")\",\"txt\":\"$value\"}"
-rss_before="$(rss_mib)"
-started=$SECONDS
-node --import tsx scripts/attack/fuzz-dns.ts "$dns_port" "$count" "$seconds"
-crashes=0
-if [[ "$(alive)" != yes ]]; then crashes=1; echo "  the server died:"; tail -20 "$work/server.log"; fi
-echo "  took $((SECONDS - started)) s; crashes: ${crashes}; RSS ${rss_before} -> $( [[ $crashes == 0 ]] && rss_mib) MiB"
+fuzz_run fuzz-dns "$dns_port" "$count" "$seconds"
 fulldomain="$(jq -r .fulldomain <<<"$account")"
 udp="$(dig @127.0.0.1 -p "$dns_port" +norec +short +tries=2 +time=2 "$fulldomain" TXT)"
 tcp="$(dig @127.0.0.1 -p "$dns_port" +tcp +norec +short +tries=2 +time=2 "$fulldomain" TXT)"

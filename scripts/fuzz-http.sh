@@ -9,12 +9,7 @@ value="LPsIwTo7o8BoG0-vjCyGQGBWSVIPxI-i_X336eUOQZo"
 
 echo "fuzz-http: up to ${count} requests or ${seconds}s; $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 attack_start
-rss_before="$(rss_mib)"
-started=$SECONDS
-node --import tsx scripts/attack/fuzz-http.ts "$api_port" "$count" "$seconds"
-crashes=0
-if [[ "$(alive)" != yes ]]; then crashes=1; echo "  the server died:"; tail -20 "$work/server.log"; fi
-echo "  took $((SECONDS - started)) s; crashes: ${crashes}; RSS ${rss_before} -> $( [[ $crashes == 0 ]] && rss_mib) MiB"
+fuzz_run fuzz-http "$api_port" "$count" "$seconds"
 account="$(curl -s --interface 127.0.0.2 -X POST "http://127.0.0.1:${api_port}/register")"
 status="$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 -X POST "http://127.0.0.1:${api_port}/update" \
   -H "X-Api-User: $(jq -r .username <<<"$account" 2>/dev/null)" -H "X-Api-Key: $(jq -r .password <<<"$account" 2>/dev/null)" \

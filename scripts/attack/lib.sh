@@ -1,7 +1,8 @@
 # Shared by scripts/attack-*.sh and scripts/fuzz-*.sh: a temporary server started from dist/ on
 # free loopback ports, stopped by its PID; figures read from /proc.
 # Usage: source it, then `attack_start [EXTRA TOML LINES...]`; sets $work, $server_pid,
-# $api_port, $dns_port, $metrics_port. Everything started is stopped on exit.
+# $api_port, $dns_port, $metrics_port. Everything started is stopped on exit. fuzz_run (below)
+# runs a fuzzer and reports crashes for scripts/fuzz-*.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,3 +51,15 @@ rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/${server_pid}/stat
 
 # alive: "yes" while the server process runs.
 alive() { if kill -0 "$server_pid" 2>/dev/null; then echo yes; else echo no; fi; }
+
+# fuzz_run FUZZER PORT COUNT SECONDS: runs scripts/attack/FUZZER.ts against PORT, then prints how
+# long it took, crashes (the server process gone: must be 0) and RSS before and after; sets
+# $crashes for the script's verdict.
+fuzz_run() {
+  local fuzzer="$1" port="$2" count="$3" seconds="$4" started=$SECONDS rss_before
+  rss_before="$(rss_mib)"
+  node --import tsx "scripts/attack/${fuzzer}.ts" "$port" "$count" "$seconds"
+  crashes=0
+  if [[ "$(alive)" != yes ]]; then crashes=1; echo "  the server died:"; tail -20 "$work/server.log"; fi
+  echo "  took $((SECONDS - started)) s; crashes: ${crashes}; RSS ${rss_before} -> $( [[ $crashes == 0 ]] && rss_mib) MiB"
+}
