@@ -1,49 +1,52 @@
-// Command-line flags that override config keys; shared by `serve`, `bootstrap` and `account`.
+// Command-line flags that override config keys, for every command that reads the config. Which
+// keys have one, its name and its help all come from the key's declaration in config/schema.ts.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Config } from '../config/schema.js';
+import { configKeys, type Config, type KeySpec } from '../config/schema.js';
 import { loadConfig } from '../config/load.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
-interface ConfigFlag {
-  readonly flag: string;
-  readonly key: string;
-  readonly multiple: boolean;
-  readonly help: string;
-}
+const HELP_WIDTH = 100;
+/** "  --name VALUE" is padded to this; the help text starts one column after. */
+const NAME_WIDTH = 24;
+const HELP_INDENT = ' '.repeat(2 + NAME_WIDTH + 1);
 
-const configFlags: readonly ConfigFlag[] = [
-  { flag: 'zone', key: 'dns.zone', multiple: false, help: 'delegated zone we serve, e.g. auth.example.org' },
-  { flag: 'nsname', key: 'dns.nsname', multiple: false, help: 'host name of this name server (default ns.<zone>)' },
-  { flag: 'ns-address', key: 'dns.ns_addresses', multiple: true, help: 'public IP of this server, for NS glue (repeatable)' },
-  { flag: 'dns-listen', key: 'dns.listen', multiple: true, help: 'DNS listen ADDR:PORT, UDP and TCP (repeatable)' },
-  { flag: 'api-listen', key: 'api.listen', multiple: false, help: 'HTTP API listen ADDR:PORT' },
-  { flag: 'api-url', key: 'api.public_url', multiple: false, help: 'public base URL of the API (server_url in credential files)' },
-  { flag: 'secondary', key: 'dns.secondaries', multiple: true, help: 'secondary name server ADDR:PORT: may transfer the zone, gets NOTIFY (repeatable)' },
-  { flag: 'tsig-key', key: 'dns.tsig_keys', multiple: true, help: 'TSIG key ALGORITHM:NAME:BASE64SECRET transfers must be signed with (repeatable)' },
-  { flag: 'db', key: 'store.path', multiple: false, help: 'SQLite database file' },
-  { flag: 'registration', key: 'api.registration', multiple: false, help: 'who may POST /register: open | allowlist | closed' },
-  { flag: 'metrics-listen', key: 'metrics.listen', multiple: false, help: 'Prometheus /metrics listen ADDR:PORT (default off)' },
-  { flag: 'log-level', key: 'log.level', multiple: false, help: 'debug | info | warn | error | silent' },
-  { flag: 'log-format', key: 'log.format', multiple: false, help: 'auto | json | text' },
-];
+/** The keys an operator may set per run, each with the flag the schema names (`cli`). */
+const flagged = configKeys.filter((k): k is KeySpec & { readonly cli: string } => k.cli !== undefined);
 
 export const configOptionSpecs: OptionSpecs = {
   config: { type: 'string', short: 'c' },
-  ...Object.fromEntries(configFlags.map((f) => [f.flag, { type: 'string', multiple: f.multiple }])),
+  ...Object.fromEntries(flagged.map((k) => [k.cli, { type: 'string', multiple: k.type === 'string[]' }])),
 };
 
-export const configOptionsHelp = [
-  '  -c, --config FILE        TOML config file (default: embedded defaults)',
-  ...configFlags.map((f) => `  --${(f.flag + (f.multiple ? ' VALUE...' : ' VALUE')).padEnd(22)} ${f.help} [${f.key}]`),
-].join('\n');
+export const configOptionsHelp = ['  -c, --config FILE        TOML config file (default: embedded defaults)', ...flagged.map(flagHelp)].join('\n');
+
+/** "--name VALUE   summary of the key's doc [section.key]", wrapped under the summary column. */
+function flagHelp(k: KeySpec & { readonly cli: string }): string {
+  const name = `--${k.cli} ${k.type === 'string[]' ? 'VALUE...' : 'VALUE'}`;
+  const repeatable = k.type === 'string[]' ? ' (repeatable)' : '';
+  const oneOf = k.values ? ` One of ${k.values.join('|')}.` : '';
+  const words = `${docSummary(k.doc)}${repeatable}${oneOf} [${k.section}.${k.key}]`.split(' ');
+  const lines = [`  ${name.padEnd(NAME_WIDTH)} ${words.shift() ?? ''}`];
+  for (const word of words) {
+    if (lines.at(-1)!.length + 1 + word.length > HELP_WIDTH) lines.push(HELP_INDENT + word);
+    else lines[lines.length - 1] += ' ' + word;
+  }
+  return lines.join('\n');
+}
+
+/** A key's doc cut for --help: its first sentence and what it defaults to; config-reference has the rest. */
+function docSummary(doc: string): string {
+  const sentences = doc.split(/(?<=\.)\s+(?=[A-Z])/);
+  return [sentences[0], ...sentences.slice(1).filter((s) => s.startsWith('Default:'))].join(' ');
+}
 
 /** Loads the config named by --config, with environment variables and flags applied. */
 export function configFromOptions(values: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Config {
   const overrides: Record<string, string | string[]> = {};
-  for (const f of configFlags) {
-    const value = values[f.flag];
-    if (value !== undefined) overrides[f.key] = value as string | string[];
+  for (const k of flagged) {
+    const value = values[k.cli];
+    if (value !== undefined) overrides[`${k.section}.${k.key}`] = value as string | string[];
   }
   const file = typeof values.config === 'string' ? values.config : undefined;
   return loadConfig({ file, env, overrides });

@@ -9,7 +9,7 @@ export function configReference(): string {
     for (const spec of configKeys.filter((k) => k.section === section)) {
       const type = spec.type === 'enum' ? (spec.values ?? []).join(' | ') : spec.type;
       lines.push(`# ${spec.doc}`);
-      lines.push(`# type: ${type}; environment: ${envName(spec)}`);
+      lines.push(`# type: ${type}; environment: ${envName(spec)}${spec.cli ? `; flag: --${spec.cli}` : ''}`);
       lines.push(`${spec.key} = ${JSON.stringify(spec.default)}`);
       lines.push('');
     }
@@ -19,8 +19,8 @@ export function configReference(): string {
 
 export const configReferenceHelp = `Usage: acme-delegate config-reference
 
-Prints every configuration key as commented TOML: its meaning, type, environment variable and
-default. Redirect it to a file for a starting config.`;
+Prints every configuration key as commented TOML: its meaning, type, environment variable,
+command-line flag (where it has one) and default. Redirect it to a file for a starting config.`;
 
 export async function runConfigReferenceCommand(argv: string[]): Promise<number> {
   if (argv.includes('-h') || argv.includes('--help')) {
