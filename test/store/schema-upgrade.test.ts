@@ -1,7 +1,7 @@
 // An install upgraded from any released schema version keeps every account working: today's
 // server opens a database written by that version (test/store/fixtures), migrates it, serves
 // each slot's values, accepts each password, and keeps revoked accounts revoked.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ interface FixtureAccount extends KnownAccount {
 }
 
 const versions = readdirSync(fixtures)
-  .map((name) => /^schema-v(\d+)\.sql$/.exec(name)?.[1])
+  .map((name) => /^schema-v(\d+)\.db$/.exec(name)?.[1])
   .filter((v): v is string => v !== undefined)
   .map(Number)
   .sort((a, b) => a - b);
@@ -34,9 +34,10 @@ for (const version of versions) {
   t.test(`a database of schema version ${version} migrates and every account keeps working`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'acme-delegate-upgrade-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    // A copy: the server migrates the database it opens, and the fixture must stay as written.
     const db = join(dir, 'acme-delegate.db');
+    copyFileSync(join(fixtures, `schema-v${version}.db`), db);
     const old = new BetterSqlite3(db);
-    old.exec(readFileSync(join(fixtures, `schema-v${version}.sql`), 'utf8'));
     t.equal(old.pragma('user_version', { simple: true }), version);
     old.close();
     const accounts = JSON.parse(readFileSync(join(fixtures, `schema-v${version}.accounts.json`), 'utf8')) as FixtureAccount[];
