@@ -47,21 +47,15 @@ client="${BENCH_DNS_CLIENT:-dnsperf}"
 zone="auth.example.org"
 knotd="$(command -v knotd || echo /usr/sbin/knotd)"
 
-for tool in dnsperf dig taskset "$knotd"; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "bench-dns: $tool is not installed (Debian: apt-get install dnsperf dnsutils util-linux knot)" >&2
-    exit 1
-  fi
-done
+bench_name=bench-dns
+source scripts/bench/lib.sh
+bench_require dnsperf dig taskset "$knotd"
 
 if [[ $client != dnsperf && $client != udp-load ]]; then
   echo "bench-dns: BENCH_DNS_CLIENT must be dnsperf or udp-load, not '$client'" >&2
   exit 1
 fi
-if [[ $client == udp-load ]] && ! command -v cc >/dev/null; then
-  echo "bench-dns: BENCH_DNS_CLIENT=udp-load needs a C compiler, cc (Debian: apt-get install gcc)" >&2
-  exit 1
-fi
+if [[ $client == udp-load ]]; then bench_require cc; fi
 if ! [[ $core_share =~ ^[0-9]+$ ]] || ((core_share < 50 || core_share > 100)); then
   echo "bench-dns: BENCH_DNS_CORE_SHARE must be a whole percent from 50 to 100, not '$core_share'" >&2
   exit 1
@@ -73,20 +67,9 @@ if ((core_share < 100)) && ! [[ -w $cpu_cgroups ]]; then
 fi
 
 work="$(mktemp -d)"
-pids=()
 cgroups=()
-stop_all() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || continue
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  pids=()
-}
 cleanup() {
-  stop_all
+  bench_stop_all
   local cg
   for cg in "${cgroups[@]}"; do rmdir "$cg" 2>/dev/null || true; done
   rm -rf "$work"
@@ -99,19 +82,12 @@ if [[ $client == udp-load ]]; then cc -O2 -Wall -o "$work/udp-load" scripts/benc
 mapfile -t ports < <(node scripts/e2e/free-ports.mjs 3)
 echo_port="${ports[0]}" ours_port="${ports[1]}" knot_port="${ports[2]}"
 
-# start LOG CMD...: runs CMD in the background, remembers its PID.
-start() {
-  local log="$1"; shift
-  "$@" >"$log" 2>&1 &
-  pids+=("$!")
-}
-
-# start_server NAME CORES LOG CMD...: as start, and with BENCH_DNS_CORE_SHARE below 100, in a cgroup
+# start_server NAME CORES LOG CMD...: as bench_start, and with BENCH_DNS_CORE_SHARE below 100, in a cgroup
 # of its own whose quota is CORES x share of a CPU (the processes it forks, such as our DNS
 # workers, stay in it). The 2 ms period keeps each pause short enough for the socket's buffer.
 start_server() {
   local name="$1" cores="$2" log="$3"; shift 3
-  if ((core_share == 100)); then start "$log" "$@"; return; fi
+  if ((core_share == 100)); then bench_start "$log" "$@"; return; fi
   local cg="$cpu_cgroups/acme-delegate-bench-$$-$name"
   mkdir -p "$cg"
   cgroups+=("$cg")
@@ -120,22 +96,13 @@ start_server() {
   # The largest weight: on a machine others load, the server still gets its whole quota.
   echo 262144 >"$cg/cpu.shares"
   ( echo "$BASHPID" >"$cg/cgroup.procs" && exec "$@" ) >"$log" 2>&1 &
-  pids+=("$!")
+  bench_pids+=("$!")
 }
 
 # throttled NAME: how often the cgroup of server NAME hit its quota so far (0 without a cap)
 throttled() {
   local stat="$cpu_cgroups/acme-delegate-bench-$$-$1/cpu.stat"
   if [[ -r $stat ]]; then awk '/^nr_throttled/ { print $2 }' "$stat"; else echo 0; fi
-}
-
-wait_for() { # wait_for LABEL SECONDS CMD...: until CMD succeeds
-  local label="$1" limit="$2"; shift 2
-  local end=$((SECONDS + limit))
-  until "$@" >/dev/null 2>&1; do
-    if ((SECONDS >= end)); then echo "bench-dns: $label not ready after ${limit}s" >&2; tail -20 "$work"/*.log >&2; exit 1; fi
-    sleep 0.1
-  done
 }
 
 # tree_ticks PID: CPU time (clock ticks, user + system, all threads) used so far by PID and
@@ -189,39 +156,14 @@ for accounts in $accounts_list; do
   node --import tsx scripts/bench/dns-data.ts "$data" "$accounts" "$zone"
   for cores in $cores_list; do
     if [[ $cores == 1 ]]; then server_pin="taskset -c 0" client_pin="taskset -c 1"; else server_pin="" client_pin=""; fi
-    knot="$work/knot-$accounts-$cores"
-    mkdir -p "$knot/db"
-    cp "$data/zone" "$knot/$zone.zone"
-    cat >"$knot/knot.conf" <<CONF
-server:
-    rundir: "$knot"
-    listen: 127.0.0.1@$knot_port
-    background-workers: 1
-    udp-workers: $cores
-    tcp-workers: 1
-control:
-    listen: "$knot/knot.sock"
-log:
-  - target: stderr
-    any: warning
-database:
-    storage: "$knot/db"
-template:
-  - id: default
-    storage: "$knot"
-    file: "%s.zone"
-    zonefile-sync: -1
-    journal-content: none
-zone:
-  - domain: $zone
-CONF
+    knot_conf="$(bench_knot_config "$work/knot-$accounts-$cores" "$knot_port" "$cores" "$zone" "$data/zone")"
     start_server "echo-$accounts-$cores" "$cores" "$work/echo.log" $server_pin node scripts/bench/dns-echo-server.mjs "$echo_port"
-    start_server "knot-$accounts-$cores" "$cores" "$work/knot.log" $server_pin "$knotd" --config "$knot/knot.conf"
+    start_server "knot-$accounts-$cores" "$cores" "$work/knot.log" $server_pin "$knotd" --config "$knot_conf"
     BENCH_DNS_WORKERS="${BENCH_DNS_WORKERS:-$cores}" start_server "ours-$accounts-$cores" "$cores" "$work/ours.log" $server_pin node --expose-gc --import tsx scripts/bench-dns-server.ts "$ours_port" "$data/slots.tsv" "$(mktemp -u "$work/store-XXXXXX.sqlite")"
-    echo_pid="${pids[0]}" knot_pid="${pids[1]}" ours_pid="${pids[2]}"
-    wait_for "echo server" 10 grep -q '^ready' "$work/echo.log"
-    wait_for "our server ($accounts accounts)" 120 grep -q '^ready' "$work/ours.log"
-    wait_for "knotd ($accounts accounts)" 120 dig +time=1 +tries=1 +short @127.0.0.1 -p "$knot_port" "$zone" SOA
+    echo_pid="${bench_pids[0]}" knot_pid="${bench_pids[1]}" ours_pid="${bench_pids[2]}"
+    bench_wait_for "echo server" 10 grep -q '^ready' "$work/echo.log"
+    bench_wait_for "our server ($accounts accounts)" 120 grep -q '^ready' "$work/ours.log"
+    bench_wait_for "knotd ($accounts accounts)" 120 dig +time=1 +tries=1 +short @127.0.0.1 -p "$knot_port" "$zone" SOA
     read -r _ _ build_ms heap_mb rss_mb rss_each <"$work/ours.log"
     echo "  ours with $accounts accounts, dns.workers=${BENCH_DNS_WORKERS:-$cores}: started and answering in ${build_ms} ms; heap ${heap_mb} MB; RSS ${rss_mb} MB (server process + each worker: ${rss_each} MB)"
     for mix in $mixes; do
@@ -241,6 +183,6 @@ CONF
     if ((core_share < 100)); then
       echo "  periods in which each server used up its quota: echo $(throttled "echo-$accounts-$cores"), ours $(throttled "ours-$accounts-$cores"), knot $(throttled "knot-$accounts-$cores")"
     fi
-    stop_all
+    bench_stop_all
   done
 done
