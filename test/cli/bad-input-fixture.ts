@@ -89,12 +89,14 @@ function snapshot(dir: string): Record<string, string> {
 
 /**
  * The bad-input checks for each case, `concurrency` at a time. Files a running case may hold
- * for a moment (dot-named temporary files) are left out of the per-case comparison and must be
- * gone at the end.
+ * for a moment (dot-named temporary files, and SQLite's -wal/-shm/-journal beside a database
+ * that the case running beside this one has open) are left out of the per-case comparison and
+ * must be gone at the end.
  */
 export async function runTable(t: Test, inputs: BrokenInputs, cases: readonly Case[], concurrency = 2): Promise<void> {
   const before = snapshot(inputs.dir);
-  const settled = (files: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(files).filter(([name]) => !name.split('/').some((part) => part.startsWith('.'))));
+  const transient = (name: string): boolean => name.split('/').some((part) => part.startsWith('.')) || /-(wal|shm|journal)$/.test(name);
+  const settled = (files: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(files).filter(([name]) => !transient(name)));
   const queue = [...cases];
   const worker = async (): Promise<void> => {
     for (let c = queue.shift(); c; c = queue.shift()) {
