@@ -29,7 +29,7 @@ zone="auth.example.org"
 knotd="$(command -v knotd || echo /usr/sbin/knotd)"
 bench_name=bench-dns-cores
 source scripts/bench/lib.sh
-bench_require cc dig taskset "$knotd"
+bench_require dig taskset "$knotd"
 if [[ $(nproc) -lt 2 ]]; then echo "bench-dns-cores: needs two CPUs" >&2; exit 1; fi
 
 work="$(mktemp -d)"
@@ -37,7 +37,7 @@ cleanup() { bench_stop_all; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-cc -O2 -Wall -o "$work/udp-load" scripts/bench/udp-load.c
+bench_build_udp_load
 node --import tsx scripts/bench/dns-data.ts "$work" "$accounts" "$zone"
 mapfile -t ports < <(node scripts/e2e/free-ports.mjs 7)
 declare -A port=([one]="${ports[0]}" [two]="${ports[1]}" [single]="${ports[2]}" [knot1]="${ports[3]}" [knot2]="${ports[4]}"

@@ -34,6 +34,8 @@
 #                       a whole core in both the one-core and the two-core runs. At 50, a server
 #                       gets half of CPU 0 on one core and one CPU's worth spread over both on two,
 #                       and dnsperf the rest; without it, "two cores" means two cores minus dnsperf.
+#                       Not a measure of the two-core speed-up: the quota's pauses cost a single
+#                       pinned process more than two, which inflates the ratio (docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,7 +57,6 @@ if [[ $client != dnsperf && $client != udp-load ]]; then
   echo "bench-dns: BENCH_DNS_CLIENT must be dnsperf or udp-load, not '$client'" >&2
   exit 1
 fi
-if [[ $client == udp-load ]]; then bench_require cc; fi
 if ! [[ $core_share =~ ^[0-9]+$ ]] || ((core_share < 50 || core_share > 100)); then
   echo "bench-dns: BENCH_DNS_CORE_SHARE must be a whole percent from 50 to 100, not '$core_share'" >&2
   exit 1
@@ -77,7 +78,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [[ $client == udp-load ]]; then cc -O2 -Wall -o "$work/udp-load" scripts/bench/udp-load.c; fi
+if [[ $client == udp-load ]]; then bench_build_udp_load; fi
 
 mapfile -t ports < <(node scripts/e2e/free-ports.mjs 3)
 echo_port="${ports[0]}" ours_port="${ports[1]}" knot_port="${ports[2]}"

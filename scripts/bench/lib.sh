@@ -15,6 +15,12 @@ bench_require() {
   done
 }
 
+# bench_build_udp_load: compiles scripts/bench/udp-load.c to $work/udp-load
+bench_build_udp_load() {
+  bench_require cc
+  cc -O2 -Wall -o "$work/udp-load" scripts/bench/udp-load.c
+}
+
 # bench_start LOG CMD... : runs CMD in the background, remembers its PID
 bench_start() {
   local log="$1"; shift

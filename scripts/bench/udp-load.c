@@ -1,4 +1,5 @@
-// A lean DNS load generator for scripts/bench-dns.sh (BENCH_DNS_CLIENT=udp-load).
+// A lean DNS load generator for scripts/bench-dns-cores.sh and scripts/bench-dns.sh
+// (BENCH_DNS_CLIENT=udp-load); built by bench_build_udp_load in scripts/bench/lib.sh.
 //
 // Why not dnsperf: on a machine with two cores, dnsperf needs most of one core to load a server
 // that answers 100,000+ queries/s, so a server given "both cores" really gets one core plus
@@ -8,13 +9,14 @@
 //
 // Usage: udp-load ADDRESS PORT QUERYFILE SECONDS [WINDOW] [edns]
 //   QUERYFILE: dnsperf's format, one "name TYPE" a line (TYPE: A, NS, SOA, TXT, AAAA, ANY)
-//   WINDOW:    queries in flight at most (default 500); a query unanswered for 200 ms is lost
+//   WINDOW:    queries in flight at most (default 500); when no reply comes for 200 ms, every
+//              query in flight counts as lost and the window is refilled
 //   edns:      add an OPT record (EDNS0, 1232-byte payload, DO bit) to every query
-// Prints one line: replies/s, replies, lost, NOERROR, NXDOMAIN, other rcodes, and this
-// process's CPU per reply. Sends only to the given address (the scripts give 127.0.0.1).
+// Prints one line of "name value" pairs: replies/s, replies, sent, lost, unanswered_at_end (in
+// flight when time ran out: not lost), noerror, nxdomain, other (rcodes), and this process's
+// CPU per reply in µs. Sends only to the given address (the scripts give 127.0.0.1).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
@@ -124,13 +126,13 @@ int main(int argc, char **argv) {
     return 2;
   }
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-  int buffer = 8 << 20;
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
-  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
   if (fd < 0 || connect(fd, (struct sockaddr *)&server, sizeof server) != 0) {
     perror("udp-load: socket");
     return 1;
   }
+  int buffer = 8 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
 
   static uint8_t replies[BATCH][1500];
   struct mmsghdr out[BATCH], in[BATCH];
